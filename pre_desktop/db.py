@@ -1,0 +1,63 @@
+"""Engine, connection pragmas and the unit of work.
+
+SQLite with foreign keys on, WAL and a busy timeout; everything else stays portable
+so a team may later point the same code at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from .services import audit
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite:///{Path(path)}" if str(path) != ":memory:" else "sqlite://"
+
+
+def make_engine(path: Path | str) -> Engine:
+    """Engine on a SQLite file (created if missing), pragmas set on every connection."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(sqlite_url(path), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that audit every change (see services.audit)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", audit.before_flush)
+    event.listen(factory, "after_flush", audit.after_flush)
+    return factory
+
+
+@contextlib.contextmanager
+def session_scope(factory: sessionmaker[Session], user_id: Optional[int] = None) -> Iterator[Session]:
+    """One user action = one transaction: committed whole, or rolled back whole."""
+    session = factory()
+    session.info["user_id"] = user_id
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,37 @@
+"""French formats for dates and amounts, shared by UI and exports (no Qt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Optional
+
+NBSP = "\u00a0"  # before €
+NNBSP = "\u202f"  # thousands separator (narrow no-break space, as French typography)
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+
+
+def fr_date(day: Optional[dt.date]) -> str:
+    """JJ/MM/AAAA, empty for no date."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def fr_month(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def fr_amount(amount: Decimal | int | float | None, currency: bool = True) -> str:
+    """1234.5 → "1 234,50 €" (narrow no-break space for thousands, no-break space before €)."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    units, cents = f"{abs(value):.2f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    text = f"{sign}{NNBSP.join(groups)},{cents}"
+    return f"{text}{NBSP}€" if currency else text

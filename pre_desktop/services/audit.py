@@ -1,0 +1,156 @@
+"""Audit trail: every create, update or delete of an audited record writes an
+AuditEvent with field-level before/after, in the same transaction.
+
+Hooked on the session's ``before_flush`` so that no service can forget it; the
+user is read from ``session.info["user_id"]`` (set by :func:`pre_desktop.db.session_scope`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditAction, AuditEvent, Family
+from ..models.base import utcnow
+
+# Columns that change on every write and say nothing to a reader.
+_IGNORED = {"version", "created_at", "updated_at", "search_name"}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return str(value)
+
+
+def _is_audited(obj: Any) -> bool:
+    return bool(getattr(type(obj), "__audited__", False))
+
+
+def _columns(obj: Any) -> Iterable[str]:
+    for attr in inspect(type(obj)).column_attrs:
+        if attr.key not in _IGNORED:
+            yield attr.key
+
+
+def _family_id(obj: Any) -> Optional[int]:
+    if isinstance(obj, Family):
+        return obj.id
+    fid = getattr(obj, "family_id", None)
+    if fid is None:
+        child = getattr(obj, "child", None)
+        fid = getattr(child, "family_id", None) if child is not None else None
+    return fid
+
+
+def _snapshot(obj: Any) -> dict[str, list[Any]]:
+    return {key: [None, _jsonable(getattr(obj, key))] for key in _columns(obj) if getattr(obj, key) is not None}
+
+
+def _diff(obj: Any) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for key in _columns(obj):
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        before = hist.deleted[0] if hist.deleted else None
+        after = hist.added[0] if hist.added else None
+        if _jsonable(before) != _jsonable(after):
+            changes[key] = [_jsonable(before), _jsonable(after)]
+    return changes
+
+
+def before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    user_id = session.info.get("user_id")
+    pending: list[tuple[Any, AuditAction]] = []
+    for obj in list(session.new):
+        if _is_audited(obj):
+            pending.append((obj, AuditAction.CREATE))
+    for obj in list(session.dirty):
+        if _is_audited(obj) and session.is_modified(obj, include_collections=False):
+            pending.append((obj, AuditAction.UPDATE))
+    for obj in list(session.deleted):
+        if _is_audited(obj):
+            pending.append((obj, AuditAction.DELETE))
+    if not pending:
+        return
+    # New rows need their ids before the event can name them: flush them first in
+    # after_flush; here we record what we can and complete ids afterwards.
+    events = session.info.setdefault("_audit_pending", [])
+    for obj, action in pending:
+        if action is AuditAction.UPDATE:
+            changes = _diff(obj)
+            if not changes:
+                continue
+        elif action is AuditAction.CREATE:
+            changes = _snapshot(obj)
+        else:
+            changes = {k: [v[1], None] for k, v in _snapshot(obj).items()}
+        events.append((obj, action, changes, user_id))
+
+
+def after_flush(session: Session, flush_context: Any) -> None:
+    events = session.info.pop("_audit_pending", None)
+    if not events:
+        return
+    rows = []
+    for obj, action, changes, user_id in events:
+        state = inspect(obj)
+        entity_id = state.identity[0] if state.identity else getattr(obj, "id", None)
+        if action is AuditAction.CREATE and "id" not in changes and entity_id is not None:
+            changes = {"id": [None, entity_id], **changes}
+        try:
+            child_id = getattr(obj, "audit_child_id", None)
+        except Exception:  # detached relationship on a deleted row
+            child_id = None
+        try:
+            family_id = _family_id(obj)
+        except Exception:
+            family_id = None
+        rows.append(
+            {
+                "at": utcnow(),
+                "user_id": user_id,
+                "action": action,
+                "entity": type(obj).__tablename__,
+                "entity_id": entity_id,
+                "child_id": child_id,
+                "family_id": family_id,
+                "changes": changes,
+            }
+        )
+    # Core insert: adding ORM objects inside after_flush would need another flush.
+    session.connection().execute(AuditEvent.__table__.insert(), rows)
+
+
+def record(session: Session, action: AuditAction, entity: str, entity_id: Optional[int], *,
+           child_id: Optional[int] = None, family_id: Optional[int] = None, summary: Optional[str] = None) -> None:
+    """Trace an operation that changes no row: opening a file, generating a document, an export."""
+    session.add(
+        AuditEvent(
+            user_id=session.info.get("user_id"),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            child_id=child_id,
+            family_id=family_id,
+            summary=summary,
+        )
+    )
+
+
+def trail_for_child(session: Session, child_id: int) -> list[AuditEvent]:
+    """The audit trail of one child's file, newest first."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.child_id == child_id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))

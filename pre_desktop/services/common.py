@@ -1,0 +1,104 @@
+"""Small helpers every service uses: loading a record, checking its version,
+validating required text and dates. One place, so every refusal reads the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional, TypeVar
+
+from sqlalchemy.orm import Session
+
+from .clock import today
+from .errors import DomainError, NotFoundError, StaleRecordError
+
+T = TypeVar("T")
+
+
+def get_or_fail(session: Session, model: type[T], record_id: Optional[int], what: str) -> T:
+    """Load a record or refuse with "<what> introuvable" (deleted meanwhile, wrong id)."""
+    obj = session.get(model, record_id) if record_id is not None else None
+    if obj is None:
+        raise NotFoundError(f"{what} introuvable (n° {record_id}).")
+    return obj
+
+
+def check_version(obj: Any, expected_version: Optional[int], what: str) -> None:
+    """Refuse to save over a record that changed since the user read it."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleRecordError(what)
+
+
+def required_text(value: Optional[str], field: str, label: str, max_length: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(f"Le champ « {label} » est obligatoire.", field)
+    if len(text) > max_length:
+        raise DomainError(f"Le champ « {label} » est trop long ({len(text)} caractères, {max_length} au plus).", field)
+    return text
+
+
+def optional_text(value: Optional[str], field: str, label: str, max_length: int = 200) -> Optional[str]:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > max_length:
+        raise DomainError(f"Le champ « {label} » est trop long ({len(text)} caractères, {max_length} au plus).", field)
+    return text
+
+
+def as_date(value: Any, field: str, label: str, *, required: bool = True) -> Optional[dt.date]:
+    """Accept a date, or text as JJ/MM/AAAA or AAAA-MM-JJ; refuse anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise DomainError(f"Le champ « {label} » est obligatoire.", field)
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                pass
+    raise DomainError(f"« {value} » n'est pas une date valide pour « {label} » (format JJ/MM/AAAA).", field)
+
+
+def not_in_future(day: Optional[dt.date], field: str, label: str) -> None:
+    if day is not None and day > today():
+        raise DomainError(f"La date « {label} » ne peut pas être dans le futur.", field)
+
+
+def as_amount(value: Any, field: str, label: str) -> Decimal:
+    """Accept 45, "45", "45,50", "1 234,50 €"; refuse text that is not an amount or is negative."""
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+    else:
+        text = str(value or "").replace("€", "").replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field) from None
+    if not amount.is_finite() or amount < 0:
+        raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def positive_int(value: Any, field: str, label: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"« {value} » n'est pas un nombre entier pour « {label} ».", field) from None
+    if number <= 0:
+        raise DomainError(f"Le champ « {label} » doit être supérieur à zéro.", field)
+    return number
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Age in whole years on a given day."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
