@@ -1,0 +1,108 @@
+"""Audit trail, optimistic locking, French formats and search folding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from pre_desktop import db
+from pre_desktop.formatting import fr_amount, fr_date
+from pre_desktop.models import AuditAction, AuditEvent, Child, Family
+from pre_desktop.services.common import as_amount, as_date, check_version
+from pre_desktop.services.errors import DomainError, StaleRecordError
+from pre_desktop.textnorm import fold
+
+
+def _child(factory) -> int:
+    with db.session_scope(factory, 2) as s:
+        fam = Family(name="Nguyen")
+        child = Child(family=fam, last_name="Nguyen", first_name="Éloïse", birth_date=dt.date(2016, 3, 4))
+        s.add(child)
+    return child.id
+
+
+def test_create_update_delete_are_audited_with_user_and_field_values(factory):
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        s.get(Child, child_id).school = "École Jean-Jaurès"
+    with db.session_scope(factory, 1) as s:
+        s.delete(s.get(Child, child_id))
+    with db.session_scope(factory) as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "children").order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
+    create, update, delete = events
+    assert create.user_id == 2 and create.child_id == child_id
+    assert create.changes["first_name"] == [None, "Éloïse"]
+    assert update.user_id == 1 and update.changes == {"school": [None, "École Jean-Jaurès"]}
+    assert delete.changes["last_name"] == ["Nguyen", None]
+
+
+def test_audit_is_rolled_back_with_the_change(factory):
+    child_id = _child(factory)
+    with db.session_scope(factory) as s:
+        count = len(s.scalars(select(AuditEvent)).all())
+    with pytest.raises(RuntimeError):
+        with db.session_scope(factory, 1) as s:
+            s.get(Child, child_id).school = "Ailleurs"
+            s.flush()
+            raise RuntimeError("boom")
+    with db.session_scope(factory) as s:
+        assert len(s.scalars(select(AuditEvent)).all()) == count
+        assert s.get(Child, child_id).school is None
+
+
+def test_a_record_changed_elsewhere_is_never_silently_overwritten(factory):
+    child_id = _child(factory)
+    first, second = factory(), factory()
+    a, b = first.get(Child, child_id), second.get(Child, child_id)
+    assert a.version == b.version == 1
+    a.school = "Collège Jean-Moulin"
+    first.commit()
+    # The service check: the version the user read is no longer current.
+    fresh = factory().get(Child, child_id)
+    with pytest.raises(StaleRecordError) as err:
+        check_version(fresh, 1, "Ce dossier")
+    assert "modifié entre-temps" in err.value.message
+    # The ORM check behind it: a write based on the old row fails.
+    b.school = "Autre école"
+    with pytest.raises(StaleDataError):
+        second.commit()
+    second.rollback()
+    assert factory().get(Child, child_id).school == "Collège Jean-Moulin"
+
+
+def test_sqlite_pragmas(engine):
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.BUSY_TIMEOUT_MS
+
+
+def test_french_formats():
+    assert fr_date(dt.date(2026, 9, 1)) == "01/09/2026"
+    assert fr_date(None) == ""
+    assert fr_amount(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
+    assert fr_amount(45) == "45,00\u00a0€"
+    assert fr_amount(Decimal("1234567.891"), currency=False) == "1\u202f234\u202f567,89"
+
+
+def test_amount_and_date_parsing_refuse_with_the_field():
+    assert as_amount("1 234,50 €", "tariff", "Tarif") == Decimal("1234.50")
+    for bad in ("abc", "-3", "NaN"):
+        with pytest.raises(DomainError) as err:
+            as_amount(bad, "tariff", "Tarif")
+        assert err.value.field == "tariff"
+    assert as_date("05/10/2026", "d", "Date") == dt.date(2026, 10, 5)
+    with pytest.raises(DomainError) as err:
+        as_date("31/02/2026", "d", "Date")
+    assert err.value.field == "d" and "JJ/MM/AAAA" in err.value.message
+
+
+def test_fold_ignores_case_accents_and_ligatures():
+    assert fold("  Éloïse   N'DIAYE ") == "eloise n'diaye"
+    assert fold("Cœur") == "coeur"
+    assert fold(None) == ""
