@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pre_desktop import db
-from pre_desktop.models import Base, Role, User
+from pre_desktop import db, migrate
+from pre_desktop.models import Role, User
 from pre_desktop.services import clock
 from pre_desktop.services.reference_data import ensure_partner_types
 
@@ -27,10 +29,23 @@ def pinned_today():
     clock.set_today(None)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """An empty database built once through the migrations (upgrade head).
+
+    Tests then run on the very schema users get; copying the file per test keeps
+    that as fast as create_all.
+    """
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate.upgrade(path)
+    return path
+
+
 @pytest.fixture
-def engine(tmp_path) -> Engine:
-    eng = db.make_engine(tmp_path / "test.sqlite")
-    Base.metadata.create_all(eng)
+def engine(tmp_path, migrated_template) -> Engine:
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(migrated_template, path)
+    eng = db.make_engine(path)
     yield eng
     eng.dispose()
 
