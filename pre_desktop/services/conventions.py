@@ -1,0 +1,321 @@
+"""Partnership conventions (rule 3): validity, quota, tariffs, signature, termination, renewal.
+
+The model convention lasts 12 months, funds 20 sessions per person, pays per act
+quarterly, and may be terminated with one month's notice. A session outside the
+validity window is not billable, so every date computed here feeds billing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ..formatting import fr_date
+from ..models import BillingPeriod, Convention, ConventionStatus, Partner
+from .clock import today
+from .common import (
+    as_amount,
+    as_date,
+    check_version,
+    get_or_fail,
+    not_in_future,
+    optional_text,
+    positive_int,
+    required_text,
+)
+from .errors import DomainError
+
+WHAT = "Cette convention"
+
+# Terms of the agreement: frozen once signed ("Aucune révision ne sera appliquée au tarif…").
+CONTRACT_FIELDS = frozenset({"reference", "start_date", "end_date", "duration_months", "session_quota",
+                             "tariff_individual", "tariff_parents", "tariff_family", "billing_period"})
+FREE_FIELDS = frozenset({"signed_on", "quota_warning_threshold", "first_appointment_delay_days",
+                         "psychologist_name", "signatory_pre", "signatory_partner", "notes"})
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def end_of_term(start: dt.date, months: int) -> dt.date:
+    """Last day of a term of ``months`` starting on ``start``.
+
+    Normally the day before the anniversary (1 Jan → 31 Dec). When the anniversary
+    day does not exist (31 Jan + 1 month), the term ends on the last day of that
+    month, as in French civil law, so the next term starts on the 1st.
+    """
+    anniversary = add_months(start, months)
+    if anniversary.day != start.day:  # clamped: the corresponding day does not exist
+        return anniversary
+    return anniversary - dt.timedelta(days=1)
+
+
+def validity_end(conv: Convention) -> dt.date:
+    """Last day the convention covers: its end, or earlier if terminated."""
+    if conv.terminated_on is not None and conv.terminated_on < conv.end_date:
+        return conv.terminated_on
+    return conv.end_date
+
+
+def effective_status(conv: Convention, on: Optional[dt.date] = None) -> ConventionStatus:
+    """Stored status, except that a signed convention whose end has passed reads EXPIRED."""
+    day = on or today()
+    if conv.status is ConventionStatus.SIGNED and day > validity_end(conv):
+        return ConventionStatus.EXPIRED
+    return conv.status
+
+
+def covers(conv: Convention, day: dt.date) -> bool:
+    """Is ``day`` within the convention's validity window (start .. effective end)?"""
+    return conv.start_date <= day <= validity_end(conv)
+
+
+def convention_in_force(session: Session, partner_id: int, on: Optional[dt.date] = None) -> Optional[Convention]:
+    """The signed (possibly under notice) convention covering that day, if any."""
+    day = on or today()
+    stmt = (
+        select(Convention)
+        .where(Convention.partner_id == partner_id,
+               Convention.status.in_([ConventionStatus.SIGNED, ConventionStatus.TERMINATED]),
+               Convention.start_date <= day, Convention.end_date >= day)
+        .order_by(Convention.start_date.desc(), Convention.id.desc())
+    )
+    for conv in session.scalars(stmt):
+        if covers(conv, day):
+            return conv
+    return None
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _int_at_least(value: Any, field: str, label: str, minimum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"« {value} » n'est pas un nombre entier pour « {label} ».", field) from None
+    if number < minimum:
+        raise DomainError(f"Le champ « {label} » doit être au moins {minimum}.", field)
+    return number
+
+
+def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
+    """Every field of a convention checked together, before anything is written."""
+    out: dict[str, Any] = {}
+    out["reference"] = required_text(values.get("reference"), "reference", "Référence", 80)
+    out["start_date"] = as_date(values.get("start_date"), "start_date", "Date de début")
+    out["signed_on"] = as_date(values.get("signed_on"), "signed_on", "Date de signature", required=False)
+    not_in_future(out["signed_on"], "signed_on", "Date de signature")
+    out["duration_months"] = positive_int(values.get("duration_months"), "duration_months", "Durée (mois)")
+    if out["duration_months"] > 120:
+        raise DomainError("La durée d'une convention ne peut pas dépasser 120 mois.", "duration_months")
+    if explicit_end:
+        end = as_date(values.get("end_date"), "end_date", "Date de fin")
+        if end < out["start_date"]:
+            raise DomainError(f"La date de fin ({fr_date(end)}) ne peut pas précéder la date de début "
+                              f"({fr_date(out['start_date'])}).", "end_date")
+        out["end_date"] = end
+    else:
+        out["end_date"] = end_of_term(out["start_date"], out["duration_months"])
+    out["session_quota"] = positive_int(values.get("session_quota"), "session_quota", "Nombre de séances par personne")
+    out["quota_warning_threshold"] = positive_int(values.get("quota_warning_threshold"), "quota_warning_threshold",
+                                                  "Seuil d'alerte")
+    if out["quota_warning_threshold"] >= out["session_quota"]:
+        raise DomainError(f"Le seuil d'alerte ({out['quota_warning_threshold']}) doit être inférieur au nombre de "
+                          f"séances par personne ({out['session_quota']}).", "quota_warning_threshold")
+    out["first_appointment_delay_days"] = _int_at_least(values.get("first_appointment_delay_days"),
+                                                        "first_appointment_delay_days",
+                                                        "Délai du premier rendez-vous (jours)", 1)
+    out["tariff_individual"] = as_amount(values.get("tariff_individual"), "tariff_individual", "Tarif entretien individuel")
+    out["tariff_parents"] = as_amount(values.get("tariff_parents"), "tariff_parents", "Tarif entretien parents")
+    out["tariff_family"] = as_amount(values.get("tariff_family"), "tariff_family", "Tarif entretien familial")
+    try:
+        out["billing_period"] = BillingPeriod(values.get("billing_period"))
+    except ValueError:
+        raise DomainError(f"« {values.get('billing_period')} » n'est pas une périodicité de facturation connue.",
+                          "billing_period") from None
+    out["psychologist_name"] = optional_text(values.get("psychologist_name"), "psychologist_name", "Psychologue référent")
+    out["signatory_pre"] = optional_text(values.get("signatory_pre"), "signatory_pre", "Signataire pour le PRE")
+    out["signatory_partner"] = optional_text(values.get("signatory_partner"), "signatory_partner",
+                                             "Signataire pour le partenaire")
+    out["notes"] = optional_text(values.get("notes"), "notes", "Notes", 5000)
+    return out
+
+
+def _overlapping_signed(session: Session, conv: Convention, start: dt.date, end: dt.date) -> Optional[Convention]:
+    stmt = select(Convention).where(Convention.partner_id == conv.partner_id, Convention.id != conv.id,
+                                    Convention.status == ConventionStatus.SIGNED,
+                                    Convention.start_date <= end, Convention.end_date >= start)
+    for other in session.scalars(stmt):
+        if other.start_date <= end and validity_end(other) >= start:
+            return other
+    return None
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def create_convention(session: Session, *, partner_id: int, reference: str, start_date: Any,
+                      signed_on: Any = None, duration_months: int = 12, end_date: Any = None,
+                      session_quota: int = 20, quota_warning_threshold: int = 15,
+                      first_appointment_delay_days: int = 30, tariff_individual: Any, tariff_parents: Any,
+                      tariff_family: Any, billing_period: BillingPeriod | str = BillingPeriod.QUARTERLY,
+                      psychologist_name: Optional[str] = None, signatory_pre: Optional[str] = None,
+                      signatory_partner: Optional[str] = None, notes: Optional[str] = None) -> Convention:
+    """A draft convention; its end is computed from start and duration unless given."""
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    values = _validated(dict(reference=reference, start_date=start_date, signed_on=signed_on,
+                             duration_months=duration_months, end_date=end_date, session_quota=session_quota,
+                             quota_warning_threshold=quota_warning_threshold,
+                             first_appointment_delay_days=first_appointment_delay_days,
+                             tariff_individual=tariff_individual, tariff_parents=tariff_parents,
+                             tariff_family=tariff_family, billing_period=billing_period,
+                             psychologist_name=psychologist_name, signatory_pre=signatory_pre,
+                             signatory_partner=signatory_partner, notes=notes),
+                        explicit_end=end_date is not None)
+    conv = Convention(partner=partner, status=ConventionStatus.DRAFT, **values)
+    session.add(conv)
+    session.flush()
+    return conv
+
+
+def update_convention(session: Session, convention_id: int, *, expected_version: Optional[int],
+                      **fields: Any) -> Convention:
+    """Edit a convention. Once signed, its terms (dates, quota, tariffs) are frozen:
+    the model convention excludes any revision during its term; renew instead."""
+    unknown = set(fields) - CONTRACT_FIELDS - FREE_FIELDS
+    if unknown:
+        raise TypeError(f"update_convention: unknown fields {sorted(unknown)}")
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    check_version(conv, expected_version, WHAT)
+    merged = {key: getattr(conv, key) for key in CONTRACT_FIELDS | FREE_FIELDS}
+    merged.update(fields)
+    # The end follows start and duration unless the caller sets it (or neither changes).
+    explicit_end = "end_date" in fields or not ({"start_date", "duration_months"} & set(fields))
+    values = _validated(merged, explicit_end=explicit_end)
+    if conv.status is not ConventionStatus.DRAFT:
+        frozen = sorted(k for k in CONTRACT_FIELDS if values[k] != getattr(conv, k))
+        if frozen:
+            raise DomainError("Cette convention est signée : sa référence, ses dates, son quota et ses tarifs ne "
+                              "peuvent plus être modifiés. Renouvelez-la pour en changer les termes.", frozen[0])
+    for key, value in values.items():
+        if getattr(conv, key) != value:
+            setattr(conv, key, value)
+    session.flush()
+    return conv
+
+
+def sign_convention(session: Session, convention_id: int, *, signed_on: Any,
+                    expected_version: Optional[int] = None) -> Convention:
+    """Record both parties' signature; one signed convention per partner at a time."""
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    check_version(conv, expected_version, WHAT)
+    day = as_date(signed_on, "signed_on", "Date de signature")
+    not_in_future(day, "signed_on", "Date de signature")
+    if conv.status is not ConventionStatus.DRAFT:
+        raise DomainError("Seule une convention en brouillon peut être signée.", "signed_on")
+    other = _overlapping_signed(session, conv, conv.start_date, conv.end_date)
+    if other is not None:
+        raise DomainError(
+            f"Une convention signée avec ce partenaire couvre déjà une partie de cette période "
+            f"(« {other.reference} », du {fr_date(other.start_date)} au {fr_date(validity_end(other))}). "
+            "Changez la date de début ou résiliez l'autre convention.", "start_date")
+    conv.signed_on = day
+    conv.status = ConventionStatus.SIGNED
+    session.flush()
+    return conv
+
+
+def terminate_convention(session: Session, convention_id: int, *, notice_on: Any,
+                         expected_version: Optional[int] = None) -> Convention:
+    """Termination takes one month's notice: the convention still covers sessions until then."""
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    check_version(conv, expected_version, WHAT)
+    day = as_date(notice_on, "notice_on", "Date de la lettre de résiliation")
+    not_in_future(day, "notice_on", "Date de la lettre de résiliation")
+    if conv.status is not ConventionStatus.SIGNED:
+        raise DomainError("Seule une convention signée peut être résiliée.", "notice_on")
+    if day < conv.start_date:
+        raise DomainError("La résiliation ne peut pas précéder le début de la convention.", "notice_on")
+    if day > conv.end_date:
+        raise DomainError("Cette convention est déjà arrivée à son terme : il n'y a rien à résilier.", "notice_on")
+    conv.termination_notice_on = day
+    conv.terminated_on = add_months(day, 1)
+    conv.status = ConventionStatus.TERMINATED
+    session.flush()
+    return conv
+
+
+def renew_convention(session: Session, convention_id: int, *, start_date: Any = None,
+                     reference: Optional[str] = None) -> Convention:
+    """A new draft with the same terms, starting the day after the old one ends."""
+    old = get_or_fail(session, Convention, convention_id, "Convention")
+    if old.status is not ConventionStatus.SIGNED:
+        raise DomainError("Seule une convention signée (en cours ou expirée) peut être renouvelée.", "start_date")
+    already = session.scalar(select(Convention).where(Convention.renewed_from_id == old.id))
+    if already is not None:
+        raise DomainError(f"Cette convention a déjà été renouvelée (« {already.reference} »).", "start_date")
+    start = as_date(start_date, "start_date", "Date de début", required=False) or old.end_date + dt.timedelta(days=1)
+    if start <= old.start_date:
+        raise DomainError("La convention renouvelée doit commencer après le début de la précédente.", "start_date")
+    ref = required_text(reference if reference is not None else f"{old.reference} (renouvellement)",
+                        "reference", "Référence", 80)
+    conv = Convention(
+        partner_id=old.partner_id, reference=ref, start_date=start, signed_on=None,
+        duration_months=old.duration_months, end_date=end_of_term(start, old.duration_months),
+        session_quota=old.session_quota, quota_warning_threshold=old.quota_warning_threshold,
+        first_appointment_delay_days=old.first_appointment_delay_days, tariff_individual=old.tariff_individual,
+        tariff_parents=old.tariff_parents, tariff_family=old.tariff_family, billing_period=old.billing_period,
+        psychologist_name=old.psychologist_name, signatory_pre=old.signatory_pre,
+        signatory_partner=old.signatory_partner, status=ConventionStatus.DRAFT, renewed_from_id=old.id,
+        notes=old.notes)
+    session.add(conv)
+    session.flush()
+    return conv
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class RenewalRow:
+    convention_id: int
+    reference: str
+    partner_id: int
+    partner_name: str
+    end_date: dt.date
+    days_left: int
+
+
+def conventions_to_renew(session: Session, on: Optional[dt.date] = None, within_days: int = 60) -> list[RenewalRow]:
+    """Signed conventions ending within ``within_days`` that no draft or signed renewal follows."""
+    day = on or today()
+    limit = day + dt.timedelta(days=within_days)
+    renewal = aliased(Convention)
+    stmt = (
+        select(Convention, Partner.name)
+        .join(Partner, Partner.id == Convention.partner_id)
+        .where(Convention.status == ConventionStatus.SIGNED, Convention.end_date >= day, Convention.end_date <= limit)
+        .where(~select(renewal.id).where(renewal.renewed_from_id == Convention.id).exists())
+        .order_by(Convention.end_date, Partner.name)
+    )
+    return [RenewalRow(c.id, c.reference, c.partner_id, name, c.end_date, (c.end_date - day).days)
+            for c, name in session.execute(stmt)]
+
+
+def conventions_of_partner(session: Session, partner_id: int) -> list[Convention]:
+    return list(session.scalars(select(Convention).where(Convention.partner_id == partner_id)
+                                .order_by(Convention.start_date.desc())))

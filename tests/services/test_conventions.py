@@ -1,0 +1,221 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from care_fixtures import convention as make_convention, partner as make_partner
+
+from pre_desktop import db
+from pre_desktop.models import BillingPeriod, Convention, ConventionStatus
+from pre_desktop.services import conventions as cv
+from pre_desktop.services.errors import DomainError, StaleRecordError
+
+D = dt.date
+TARIFFS = dict(tariff_individual="45,50", tariff_parents="1 234,50 €", tariff_family=60)
+
+
+def _create(session, partner_id, **kwargs):
+    args = dict(partner_id=partner_id, reference="CONV-1", start_date=D(2026, 1, 1)) | TARIFFS | kwargs
+    return cv.create_convention(session, **args)
+
+
+@pytest.mark.parametrize("start, months, end", [
+    (D(2026, 1, 1), 12, D(2026, 12, 31)),
+    (D(2026, 11, 15), 12, D(2027, 11, 14)),
+    (D(2026, 1, 31), 1, D(2026, 2, 28)),
+    (D(2028, 1, 31), 1, D(2028, 2, 29)),
+    (D(2026, 3, 1), 1, D(2026, 3, 31)),
+    (D(2028, 2, 29), 12, D(2029, 2, 28)),
+    (D(2026, 8, 31), 6, D(2027, 2, 28)),
+])
+def test_end_of_term(start, months, end):
+    assert cv.end_of_term(start, months) == end
+
+
+def test_add_months_clamps_month_ends():
+    assert cv.add_months(D(2026, 1, 31), 1) == D(2026, 2, 28)
+    assert cv.add_months(D(2026, 12, 15), 1) == D(2027, 1, 15)
+    assert cv.add_months(D(2026, 3, 31), 1) == D(2026, 4, 30)
+
+
+def test_create_convention_defaults_and_amounts(session):
+    p = make_partner(session)
+    c = _create(session, p.id, start_date="15/01/2026")
+    assert c.status is ConventionStatus.DRAFT
+    assert c.end_date == D(2027, 1, 14) and c.duration_months == 12
+    assert (c.session_quota, c.quota_warning_threshold, c.first_appointment_delay_days) == (20, 15, 30)
+    assert c.tariff_individual == Decimal("45.50") and c.tariff_parents == Decimal("1234.50")
+    assert c.tariff_family == Decimal("60.00") and c.billing_period is BillingPeriod.QUARTERLY
+    explicit = _create(session, p.id, reference="CONV-2", end_date=D(2026, 6, 30))
+    assert explicit.end_date == D(2026, 6, 30)
+
+
+@pytest.mark.parametrize("kwargs, field, text", [
+    (dict(end_date=D(2025, 12, 31)), "end_date", "date de fin"),
+    (dict(tariff_individual="abc"), "tariff_individual", "montant"),
+    (dict(tariff_family="-5"), "tariff_family", "montant"),
+    (dict(session_quota=0), "session_quota", "zéro"),
+    (dict(quota_warning_threshold=20), "quota_warning_threshold", "inférieur"),
+    (dict(quota_warning_threshold=25), "quota_warning_threshold", "inférieur"),
+    (dict(reference=""), "reference", "obligatoire"),
+    (dict(start_date="32/01/2026"), "start_date", "date valide"),
+    (dict(duration_months=0), "duration_months", "zéro"),
+    (dict(billing_period="weekly"), "billing_period", "périodicité"),
+    (dict(signed_on=D(2027, 1, 1)), "signed_on", "futur"),
+])
+def test_create_convention_refusals(factory, db_snapshot, kwargs, field, text):
+    with db.session_scope(factory, 1) as s:
+        pid = make_partner(s).id
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            _create(s, pid, **kwargs)
+    assert err.value.field == field and text in err.value.message.lower()
+    assert db_snapshot() == before
+
+
+def test_update_draft_recomputes_end_and_signed_terms_are_frozen(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        c = _create(s, make_partner(s).id)
+        cid = c.id
+    with db.session_scope(factory, 1) as s:
+        c = cv.update_convention(s, cid, expected_version=1, start_date=D(2026, 2, 1), notes="Relu")
+        assert c.end_date == D(2027, 1, 31) and c.notes == "Relu"
+        cv.sign_convention(s, cid, signed_on=D(2026, 1, 20))
+    with db.session_scope(factory, 1) as s:
+        c = cv.update_convention(s, cid, expected_version=None, psychologist_name="Mme Roche",
+                                 tariff_individual="45,50")  # same amount written differently: not a change
+        version = c.version
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.update_convention(s, cid, expected_version=version, tariff_individual="50")
+    assert err.value.field == "tariff_individual" and "signée" in err.value.message
+    with pytest.raises(StaleRecordError):
+        with db.session_scope(factory, 1) as s:
+            cv.update_convention(s, cid, expected_version=version - 1, notes="x")
+    assert db_snapshot() == before
+
+
+def test_sign_refuses_overlapping_signed_convention(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        p = make_partner(s)
+        a = _create(s, p.id, reference="A")
+        cv.sign_convention(s, a.id, signed_on=D(2025, 12, 20))
+        b = _create(s, p.id, reference="B", start_date=D(2026, 12, 31))
+        other_partner = make_partner(s, name="Autre")
+        c = _create(s, other_partner.id, reference="C")
+        ids = a.id, b.id, c.id
+    with db.session_scope(factory, 1) as s:
+        cv.sign_convention(s, ids[2], signed_on=D(2026, 1, 2))  # other partner: no conflict
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.sign_convention(s, ids[1], signed_on=D(2026, 11, 1))
+    assert err.value.field == "start_date" and "« A »" in err.value.message
+    with pytest.raises(DomainError):
+        with db.session_scope(factory, 1) as s:
+            cv.sign_convention(s, ids[0], signed_on=D(2026, 1, 1))  # already signed
+    assert db_snapshot() == before
+
+
+def test_terminated_convention_no_longer_blocks_a_new_one(session):
+    p = make_partner(session)
+    a = make_convention(session, p, start=D(2026, 1, 1), end=D(2026, 12, 31), reference="A")
+    cv.terminate_convention(session, a.id, notice_on=D(2026, 5, 31))
+    assert a.status is ConventionStatus.TERMINATED
+    assert a.termination_notice_on == D(2026, 5, 31) and a.terminated_on == D(2026, 6, 30)
+    b = _create(session, p.id, reference="B", start_date=D(2026, 7, 1))
+    cv.sign_convention(session, b.id, signed_on=D(2026, 6, 15))
+    assert cv.convention_in_force(session, p.id, D(2026, 6, 30)).id == a.id
+    assert cv.convention_in_force(session, p.id, D(2026, 7, 1)).id == b.id
+
+
+def test_termination_notice_and_effective_end(session):
+    p = make_partner(session)
+    c = make_convention(session, p, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    cv.terminate_convention(session, c.id, notice_on=D(2026, 1, 31))
+    assert c.terminated_on == D(2026, 2, 28) and cv.validity_end(c) == D(2026, 2, 28)
+    assert cv.covers(c, D(2026, 2, 28)) and not cv.covers(c, D(2026, 3, 1))
+    late = make_convention(session, make_partner(session, name="B"), start=D(2025, 12, 1), end=D(2026, 11, 30))
+    cv.terminate_convention(session, late.id, notice_on=D(2026, 11, 15))
+    assert cv.validity_end(late) == D(2026, 11, 30)  # the end comes before the notice runs out
+
+
+@pytest.mark.parametrize("notice, text", [
+    (D(2026, 11, 23), "futur"),
+    (D(2025, 12, 31), "précéder"),
+])
+def test_termination_refusals(factory, db_snapshot, notice, text):
+    with db.session_scope(factory, 1) as s:
+        cid = make_convention(s, make_partner(s)).id
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.terminate_convention(s, cid, notice_on=notice)
+    assert err.value.field == "notice_on" and text in err.value.message
+    assert db_snapshot() == before
+
+
+def test_draft_cannot_be_terminated(session):
+    c = make_convention(session, make_partner(session), status=ConventionStatus.DRAFT)
+    with pytest.raises(DomainError, match="signée"):
+        cv.terminate_convention(session, c.id, notice_on=D(2026, 3, 1))
+
+
+def test_effective_status_and_in_force(session):
+    p = make_partner(session)
+    c = make_convention(session, p, start=D(2025, 11, 1), end=D(2026, 10, 31))
+    assert cv.effective_status(c, D(2026, 10, 31)) is ConventionStatus.SIGNED
+    assert cv.effective_status(c) is ConventionStatus.EXPIRED  # today 22/11/2026
+    assert cv.convention_in_force(session, p.id, D(2026, 10, 31)).id == c.id
+    assert cv.convention_in_force(session, p.id) is None
+    assert cv.convention_in_force(session, p.id, D(2025, 10, 31)) is None
+    draft = make_convention(session, p, start=D(2026, 11, 1), end=D(2027, 10, 31), status=ConventionStatus.DRAFT)
+    assert cv.convention_in_force(session, p.id) is None
+    assert cv.effective_status(draft) is ConventionStatus.DRAFT
+
+
+def test_renew_copies_terms_with_new_dates(session):
+    p = make_partner(session)
+    old = make_convention(session, p, start=D(2026, 1, 1), end=D(2026, 12, 31), quota=12, threshold=10)
+    new = cv.renew_convention(session, old.id)
+    assert new.status is ConventionStatus.DRAFT and new.renewed_from_id == old.id
+    assert (new.start_date, new.end_date) == (D(2027, 1, 1), D(2027, 12, 31))
+    assert (new.session_quota, new.tariff_family) == (12, Decimal("60.50"))
+    with pytest.raises(DomainError, match="déjà été renouvelée"):
+        cv.renew_convention(session, old.id)
+    other = make_convention(session, make_partner(session, name="B"), start=D(2026, 1, 1), end=D(2026, 12, 31))
+    custom = cv.renew_convention(session, other.id, start_date="01/12/2026", reference="B-2027")
+    assert (custom.start_date, custom.end_date, custom.reference) == (D(2026, 12, 1), D(2027, 11, 30), "B-2027")
+
+
+def test_renew_refusals_leave_database_unchanged(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        p = make_partner(s)
+        draft = make_convention(s, p, status=ConventionStatus.DRAFT, reference="D")
+        signed = make_convention(s, make_partner(s, name="B"), reference="S")
+        ids = draft.id, signed.id
+    before = db_snapshot()
+    with pytest.raises(DomainError):
+        with db.session_scope(factory, 1) as s:
+            cv.renew_convention(s, ids[0])
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.renew_convention(s, ids[1], start_date=D(2025, 6, 1))
+    assert err.value.field == "start_date"
+    assert db_snapshot() == before
+
+
+def test_conventions_to_renew_within_60_days(session):
+    a = make_convention(session, make_partner(session, name="A"), start=D(2026, 1, 1), end=D(2026, 12, 31), reference="A")
+    make_convention(session, make_partner(session, name="B"), start=D(2026, 2, 1), end=D(2027, 1, 31), reference="B")
+    make_convention(session, make_partner(session, name="C"), start=D(2026, 3, 1), end=D(2027, 2, 28), reference="C")
+    make_convention(session, make_partner(session, name="D"), start=D(2026, 1, 1), end=D(2026, 12, 31),
+                    reference="D", status=ConventionStatus.DRAFT)
+    rows = cv.conventions_to_renew(session)  # today 22/11/2026 → until 21/01/2027
+    assert [(r.reference, r.partner_name, r.end_date, r.days_left) for r in rows] == [
+        ("A", "A", D(2026, 12, 31), 39)]
+    assert [r.reference for r in cv.conventions_to_renew(session, D(2026, 12, 10))] == ["A", "B"]
+    cv.renew_convention(session, a.id)
+    assert cv.conventions_to_renew(session) == []
+    assert isinstance(session.get(Convention, a.id), Convention)
