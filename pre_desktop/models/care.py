@@ -52,6 +52,11 @@ class CareReferral(Versioned, Base):
     sessions: Mapped[list["CareSession"]] = relationship(back_populates="care_referral", cascade="all, delete-orphan", order_by="CareSession.session_date")
 
     @property
+    def hors_eps(self) -> bool:
+        """An orientation not decided by an EPS (rule 8)."""
+        return self.eps_decision_id is None
+
+    @property
     def audit_child_id(self) -> Optional[int]:
         return self.child_id
 

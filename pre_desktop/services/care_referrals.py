@@ -1,0 +1,377 @@
+"""Fiches de liaison: the orientation of one beneficiary to one partner.
+
+Lifecycle DRAFT → SENT → ANSWERED → IN_PROGRESS → ENDED. A fiche is the only thing
+that leaves the PRE for a partner, so it needs the family's agreement (rule 7) and
+may only go where the PRE is allowed to orient (rule 6). The partner owes a first
+appointment within the convention's delay (rule 2): :func:`overdue` lists the late ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..formatting import fr_date
+from ..models import (
+    BeneficiaryKind,
+    CareReferral,
+    CareReferralSending,
+    CareReferralState,
+    Child,
+    Convention,
+    ConventionStatus,
+    EpsDecision,
+    Guardian,
+    Partner,
+    SessionStatus,
+    StructureSettings,
+    User,
+)
+from . import conventions as conv_service
+from .clock import today
+from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
+from .consent import require_consent
+from .errors import DomainError, DomainWarning, NeedsConfirmation
+from .partners import orientation_check
+
+WHAT = "Cette fiche de liaison"
+END_REASONS: tuple[str, ...] = ("Fin de prise en charge", "Relais droit commun", "Abandon", "Déménagement", "Autre")
+DEFAULT_FIRST_APPOINTMENT_DELAY = 30
+ACTIVE_STATES = (CareReferralState.DRAFT, CareReferralState.SENT, CareReferralState.ANSWERED,
+                 CareReferralState.IN_PROGRESS)
+
+
+def _kind(value: Any) -> BeneficiaryKind:
+    try:
+        return BeneficiaryKind(value)
+    except ValueError:
+        raise DomainError(f"« {value} » n'est pas un type de bénéficiaire connu.", "beneficiary_kind") from None
+
+
+def _guardian(session: Session, child: Child, kind: BeneficiaryKind, guardian_id: Optional[int]) -> Optional[Guardian]:
+    """A parent beneficiary must be a parent of this child's household."""
+    if guardian_id is None:
+        if kind is BeneficiaryKind.PARENT:
+            raise DomainError("Indiquez le parent concerné par cette orientation.", "guardian_id")
+        return None
+    guardian = get_or_fail(session, Guardian, guardian_id, "Parent")
+    if guardian.family_id != child.family_id:
+        raise DomainError(f"{guardian.first_name} {guardian.last_name} n'appartient pas à la famille de "
+                          f"{child.first_name} {child.last_name}.", "guardian_id")
+    return guardian
+
+
+def _convention(session: Session, partner: Partner, convention_id: Optional[int],
+                day: dt.date) -> Optional[Convention]:
+    """The given convention, checked; else the partner's convention in force that day."""
+    if convention_id is None:
+        return conv_service.convention_in_force(session, partner.id, day)
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    if conv.partner_id != partner.id:
+        raise DomainError(f"La convention « {conv.reference} » n'a pas été passée avec « {partner.name} ».",
+                          "convention_id")
+    in_force = conv.status in (ConventionStatus.SIGNED, ConventionStatus.TERMINATED) and conv_service.covers(conv, day)
+    if not in_force:
+        raise DomainError(f"La convention « {conv.reference} » n'est pas en vigueur le {fr_date(day)} "
+                          f"(du {fr_date(conv.start_date)} au {fr_date(conv_service.validity_end(conv))}"
+                          f"{', non signée' if conv.status is ConventionStatus.DRAFT else ''}).", "convention_id")
+    return conv
+
+
+def _eps_decision(session: Session, child: Child, eps_decision_id: Optional[int]) -> Optional[EpsDecision]:
+    if eps_decision_id is None:
+        return None
+    decision = get_or_fail(session, EpsDecision, eps_decision_id, "Décision de l'EPS")
+    if decision.child_id != child.id:
+        raise DomainError("Cette décision de l'EPS concerne un autre enfant.", "eps_decision_id")
+    return decision
+
+
+# --------------------------------------------------------------------------- creation
+
+
+def create_care_referral(session: Session, *, child_id: int, partner_id: int,
+                         beneficiary_kind: BeneficiaryKind | str = BeneficiaryKind.CHILD,
+                         guardian_id: Optional[int] = None, convention_id: Optional[int] = None, reason: str,
+                         referent_id: Optional[int] = None, requested_on: Any = None,
+                         eps_decision_id: Optional[int] = None, age_warning_reason: Optional[str] = None,
+                         confirm: bool = False) -> CareReferral:
+    """A draft fiche de liaison, refused without consent or towards a structure the PRE cannot reach.
+
+    Without a convention given, the partner's convention in force on the request
+    date is used. Outside the partner's ages the caller must confirm and say why.
+    """
+    child = get_or_fail(session, Child, child_id, "Enfant")
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    kind = _kind(beneficiary_kind)
+    day = as_date(requested_on, "requested_on", "Date de la demande", required=False) or today()
+    not_in_future(day, "requested_on", "Date de la demande")
+    reason_text = required_text(reason, "reason", "Motif initial de la demande", 2000)
+    require_consent(session, child.family_id)
+    guardian = _guardian(session, child, kind, guardian_id)
+    birth = guardian.birth_date if kind is BeneficiaryKind.PARENT else child.birth_date
+    refusal, warnings = orientation_check(session, partner.id, birth, day)
+    if refusal is not None:
+        raise refusal
+    conv = _convention(session, partner, convention_id, day)
+    referent_id = referent_id if referent_id is not None else child.referent_id
+    if referent_id is not None:
+        get_or_fail(session, User, referent_id, "Référent(e)")
+    decision = _eps_decision(session, child, eps_decision_id)
+    age_reason = optional_text(age_warning_reason, "age_warning_reason", "Raison de l'orientation hors public", 2000)
+
+    existing = session.scalars(select(CareReferral).where(
+        CareReferral.child_id == child.id, CareReferral.partner_id == partner.id,
+        CareReferral.beneficiary_kind == kind, CareReferral.state.in_(ACTIVE_STATES))).first()
+    if existing is not None:
+        warnings.append(DomainWarning(
+            "duplicate_active",
+            f"Une fiche de liaison vers « {partner.name} » est déjà en cours pour ce bénéficiaire "
+            f"(demande du {fr_date(existing.requested_on)}).", "partner_id", existing.id))
+    if warnings and not confirm:
+        raise NeedsConfirmation(warnings)
+    age_warned = any(w.code == "age_outside_public" for w in warnings)
+    if age_warned and age_reason is None:
+        raise DomainError("Indiquez pourquoi cette orientation hors du public de la structure est proposée.",
+                          "age_warning_reason")
+
+    cr = CareReferral(child=child, partner=partner, beneficiary_kind=kind, guardian=guardian, convention=conv,
+                      reason=reason_text, referent_id=referent_id, requested_on=day,
+                      eps_decision_id=decision.id if decision is not None else None,
+                      age_warning_reason=age_reason if age_warned else None, state=CareReferralState.DRAFT)
+    session.add(cr)
+    session.flush()
+    return cr
+
+
+def update_care_referral(session: Session, care_referral_id: int, *, expected_version: Optional[int],
+                         reason: Optional[str] = None, referent_id: Optional[int] = None,
+                         convention_id: Optional[int] = None, eps_decision_id: Optional[int] = None) -> CareReferral:
+    """Correct the reason, the référent, the convention or the EPS decision (None keeps the value)."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    check_version(cr, expected_version, WHAT)
+    new_reason = required_text(reason, "reason", "Motif initial de la demande", 2000) if reason is not None else cr.reason
+    if referent_id is not None:
+        get_or_fail(session, User, referent_id, "Référent(e)")
+    conv = _convention(session, cr.partner, convention_id, cr.requested_on) if convention_id is not None else None
+    decision = _eps_decision(session, cr.child, eps_decision_id)
+    if new_reason != cr.reason:
+        cr.reason = new_reason
+    if referent_id is not None and referent_id != cr.referent_id:
+        cr.referent_id = referent_id
+    if conv is not None and conv.id != cr.convention_id:
+        cr.convention = conv
+    if decision is not None and decision.id != cr.eps_decision_id:
+        cr.eps_decision_id = decision.id
+    session.flush()
+    return cr
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+def mark_sent(session: Session, care_referral_id: int, *, sent_on: Any, how: str, confirm: bool = False,
+              expected_version: Optional[int] = None) -> CareReferral:
+    """Record a sending. Sending again is possible (a lost letter) but asks first, and keeps every date.
+
+    The fiche's ``sent_on`` stays the first sending: the partner's delay runs from it.
+    """
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    check_version(cr, expected_version, WHAT)
+    if cr.state is CareReferralState.ENDED:
+        raise DomainError("Cette prise en charge est terminée : la fiche ne peut plus être envoyée.", "sent_on")
+    day = as_date(sent_on, "sent_on", "Date d'envoi")
+    not_in_future(day, "sent_on", "Date d'envoi")
+    if day < cr.requested_on:
+        raise DomainError(f"La date d'envoi ne peut pas précéder la date de la demande ({fr_date(cr.requested_on)}).",
+                          "sent_on")
+    how_text = required_text(how, "how", "Mode d'envoi", 80)
+    require_consent(session, cr.child.family_id, day)
+    previous = sorted({s.sent_on for s in cr.sendings} | ({cr.sent_on} if cr.sent_on else set()))
+    if previous and not confirm:
+        raise NeedsConfirmation([DomainWarning(
+            "already_sent",
+            "Cette fiche a déjà été envoyée le " + ", le ".join(fr_date(d) for d in previous)
+            + ". L'envoyer de nouveau ?", "sent_on", cr.id)])
+    cr.sendings.append(CareReferralSending(sent_on=day, how=how_text))
+    if cr.sent_on is None or day < cr.sent_on:
+        cr.sent_on = day
+    cr.sent_how = how_text
+    if cr.state is CareReferralState.DRAFT:
+        cr.state = CareReferralState.SENT
+    session.flush()
+    return cr
+
+
+def record_answer(session: Session, care_referral_id: int, *, answered_on: Any, first_appointment_on: Any = None,
+                  psychologist_name: Optional[str] = None, expected_version: Optional[int] = None) -> CareReferral:
+    """The partner's answer block of the fiche (date, first appointment offered, psychologist)."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    check_version(cr, expected_version, WHAT)
+    if cr.sent_on is None:
+        raise DomainError("La fiche n'a pas encore été envoyée : enregistrez d'abord son envoi.", "answered_on")
+    day = as_date(answered_on, "answered_on", "Date de la réponse")
+    not_in_future(day, "answered_on", "Date de la réponse")
+    if day < cr.requested_on:
+        raise DomainError(f"La date de réponse ne peut pas précéder la demande ({fr_date(cr.requested_on)}).",
+                          "answered_on")
+    if day < cr.sent_on:
+        raise DomainError(f"La date de réponse ne peut pas précéder l'envoi de la fiche ({fr_date(cr.sent_on)}).",
+                          "answered_on")
+    first = as_date(first_appointment_on, "first_appointment_on", "Date du premier entretien proposé", required=False)
+    if first is not None and first < day:
+        raise DomainError("Le premier entretien proposé ne peut pas précéder la réponse.", "first_appointment_on")
+    psy = optional_text(psychologist_name, "psychologist_name", "Nom du psychologue")
+    cr.answered_on = day
+    cr.first_appointment_on = first
+    cr.psychologist_name = psy
+    if cr.state is CareReferralState.SENT:
+        cr.state = CareReferralState.ANSWERED
+    session.flush()
+    return cr
+
+
+def end_care_referral(session: Session, care_referral_id: int, *, ended_on: Any, end_reason: str,
+                      expected_version: Optional[int] = None) -> CareReferral:
+    """End of the care (reported in the monthly table with its date)."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    check_version(cr, expected_version, WHAT)
+    if cr.state is CareReferralState.ENDED:
+        raise DomainError(f"Cette prise en charge est déjà terminée (le {fr_date(cr.ended_on)}).", "ended_on")
+    day = as_date(ended_on, "ended_on", "Date de fin")
+    not_in_future(day, "ended_on", "Date de fin")
+    if day < cr.requested_on:
+        raise DomainError(f"La fin de prise en charge ne peut pas précéder la demande ({fr_date(cr.requested_on)}).",
+                          "ended_on")
+    reason = (end_reason or "").strip()
+    if reason not in END_REASONS:
+        raise DomainError("Choisissez le motif de fin parmi : " + ", ".join(END_REASONS) + ".", "end_reason")
+    later = [s.session_date for s in cr.sessions if s.session_date > day]
+    if later:
+        raise DomainError(f"Des séances sont enregistrées après cette date (dernière le {fr_date(max(later))}).",
+                          "ended_on")
+    cr.ended_on = day
+    cr.end_reason = reason
+    cr.state = CareReferralState.ENDED
+    session.flush()
+    return cr
+
+
+def refresh_progress(cr: CareReferral) -> None:
+    """IN_PROGRESS once a session was held; back to SENT/ANSWERED if that session goes away.
+
+    Called by the sessions service after each change; does not flush.
+    """
+    if cr.state is CareReferralState.ENDED or cr.sent_on is None:
+        return
+    held = any(s.status is SessionStatus.PRESENT for s in cr.sessions)
+    if held:
+        if cr.state is not CareReferralState.IN_PROGRESS:
+            cr.state = CareReferralState.IN_PROGRESS
+    elif cr.state is CareReferralState.IN_PROGRESS:
+        cr.state = CareReferralState.ANSWERED if cr.answered_on else CareReferralState.SENT
+
+
+# --------------------------------------------------------------------------- rule 2
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    care_referral_id: int
+    child_id: int
+    child_name: str
+    partner_id: int
+    partner_name: str
+    referent_name: str
+    sent_on: dt.date
+    days_waiting: int
+    delay_days: int
+    missing: str  # "réponse" or "premier rendez-vous"
+
+
+def overdue(session: Session, on: Optional[dt.date] = None) -> list[OverdueRow]:
+    """Fiches with no answer, or no first appointment, beyond the convention's delay (rule 2)."""
+    day = on or today()
+    stmt = (
+        select(CareReferral)
+        .where(CareReferral.state.in_([CareReferralState.SENT, CareReferralState.ANSWERED]))
+        .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
+                 selectinload(CareReferral.referent), selectinload(CareReferral.convention))
+    )
+    rows: list[OverdueRow] = []
+    for cr in session.scalars(stmt):
+        if cr.answered_on is None:
+            missing = "réponse"
+        elif cr.first_appointment_on is None:
+            missing = "premier rendez-vous"
+        else:
+            continue
+        start = cr.sent_on or cr.requested_on
+        delay = cr.convention.first_appointment_delay_days if cr.convention else DEFAULT_FIRST_APPOINTMENT_DELAY
+        waiting = (day - start).days
+        if waiting <= delay:
+            continue
+        rows.append(OverdueRow(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name,
+                               cr.referent.full_name if cr.referent else "", start, waiting, delay, missing))
+    rows.sort(key=lambda r: (-r.days_waiting, r.child_name))
+    return rows
+
+
+# --------------------------------------------------------------------------- rule 7: the fiche itself
+
+
+@dataclass(frozen=True)
+class LiaisonData:
+    """Exactly the fields of the model fiche de liaison, and nothing more (rule 7)."""
+
+    pre_name: str
+    requested_on: dt.date
+    beneficiary_last_name: str
+    beneficiary_first_names: str
+    beneficiary_birth_date: Optional[dt.date]
+    reason: str
+    referent_last_name: str
+    referent_first_name: str
+    referent_phone: str
+    partner_name: str
+    answered_on: Optional[dt.date]
+    first_appointment_on: Optional[dt.date]
+    psychologist_name: str
+
+
+def liaison_document_data(session: Session, care_referral_id: int) -> LiaisonData:
+    """What the fiche de liaison may carry to the partner; refused without the family's agreement."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_consent(session, cr.child.family_id)
+    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
+    if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
+        last, first, birth = cr.guardian.last_name, cr.guardian.first_name, cr.guardian.birth_date
+    else:
+        last, first, birth = cr.child.last_name, cr.child.first_name, cr.child.birth_date
+    ref = cr.referent
+    return LiaisonData(
+        pre_name=settings.pre_name if settings else "",
+        requested_on=cr.requested_on,
+        beneficiary_last_name=last,
+        beneficiary_first_names=first,
+        beneficiary_birth_date=birth,
+        reason=cr.reason,
+        referent_last_name=ref.last_name if ref else "",
+        referent_first_name=ref.first_name if ref else "",
+        referent_phone=(ref.phone or "") if ref else "",
+        partner_name=cr.partner.name,
+        answered_on=cr.answered_on,
+        first_appointment_on=cr.first_appointment_on,
+        psychologist_name=cr.psychologist_name or "",
+    )
+
+
+def care_referrals_of_child(session: Session, child_id: int) -> list[CareReferral]:
+    return list(session.scalars(select(CareReferral).where(CareReferral.child_id == child_id)
+                                .options(selectinload(CareReferral.partner))
+                                .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc())))
+
