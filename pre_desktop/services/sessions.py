@@ -1,0 +1,287 @@
+"""Séances at the partner: recording, the per-person quota (rule 1) and what is billable (rules 3-4).
+
+The convention funds a fixed number of held sessions per beneficiary (20 by default).
+Absences and cancellations never count. From the threshold (15) each new session warns;
+once the quota is used, a further session is recorded "hors quota" (never billed to the
+PRE) and only with a note of the relay funding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..formatting import fr_date
+from ..models import (
+    CareReferral,
+    CareReferralState,
+    CareSession,
+    ConventionStatus,
+    SessionKind,
+    SessionStatus,
+)
+from . import conventions as conv_service
+from .care_referrals import refresh_progress
+from .common import as_date, check_version, get_or_fail, not_in_future, optional_text
+from .errors import DomainError, DomainWarning, NeedsConfirmation
+from .labels import label
+
+DEFAULT_QUOTA = 20
+DEFAULT_THRESHOLD = 15
+SESSION_FIELDS = frozenset({"session_date", "kind", "status", "note", "relay_funding_note"})
+ACTIVE_STATES = (CareReferralState.SENT, CareReferralState.ANSWERED, CareReferralState.IN_PROGRESS)
+
+
+def quota_limits(cr: CareReferral) -> tuple[int, int]:
+    """(quota, warning threshold) from the fiche's convention, else the model convention's 20 / 15."""
+    if cr.convention is not None:
+        return cr.convention.session_quota, cr.convention.quota_warning_threshold
+    return DEFAULT_QUOTA, DEFAULT_THRESHOLD
+
+
+def _counts_for_quota(cs: CareSession) -> bool:
+    return cs.status is SessionStatus.PRESENT and not cs.hors_quota
+
+
+def _used(cr: CareReferral, exclude: Optional[CareSession] = None) -> int:
+    return sum(1 for s in cr.sessions if s is not exclude and _counts_for_quota(s))
+
+
+def _kind(value: Any) -> SessionKind:
+    try:
+        return SessionKind(value)
+    except ValueError:
+        raise DomainError(f"« {value} » n'est pas un type d'entretien connu.", "kind") from None
+
+
+def _status(value: Any) -> SessionStatus:
+    try:
+        return SessionStatus(value)
+    except ValueError:
+        raise DomainError(f"« {value} » n'est pas un statut de séance connu.", "status") from None
+
+
+def _check_date_and_duplicate(cr: CareReferral, day: dt.date, kind: SessionKind,
+                              exclude: Optional[CareSession] = None) -> None:
+    """Dates a partner could really have seen the beneficiary; one session per day and type."""
+    not_in_future(day, "session_date", "Date de la séance")
+    if cr.sent_on is None:
+        raise DomainError("La fiche de liaison n'a pas encore été envoyée : aucune séance ne peut être enregistrée.",
+                          "session_date")
+    if day < cr.sent_on:
+        raise DomainError(f"La séance ne peut pas précéder l'envoi de la fiche de liaison ({fr_date(cr.sent_on)}).",
+                          "session_date")
+    if cr.state is CareReferralState.ENDED and cr.ended_on is not None and day > cr.ended_on:
+        raise DomainError(f"La prise en charge s'est terminée le {fr_date(cr.ended_on)} : "
+                          "aucune séance ne peut être enregistrée après cette date.", "session_date")
+    for other in cr.sessions:
+        if other is not exclude and other.session_date == day and other.kind is kind:
+            raise DomainError(f"Une séance « {label(kind)} » est déjà enregistrée le {fr_date(day)} pour ce "
+                              "bénéficiaire.", "session_date")
+
+
+def _quota_decision(cr: CareReferral, relay: Optional[str],
+                    exclude: Optional[CareSession] = None) -> tuple[bool, list[DomainWarning]]:
+    """For one more held session: is it hors quota, and what should the user be told?"""
+    quota, threshold = quota_limits(cr)
+    used = _used(cr, exclude)
+    if used >= quota:
+        if relay is None:
+            raise DomainError(
+                f"Le quota de {quota} séances financées par le PRE est atteint pour ce bénéficiaire. "
+                "Cette séance sera enregistrée hors quota (non facturée au PRE) : indiquez le relais de "
+                "financement mobilisé (droit commun, autre financeur…).", "relay_funding_note")
+        return True, []
+    number = used + 1
+    if number < threshold:
+        return False, []
+    if number == quota:
+        tail = "le quota est atteint. Les séances suivantes seront hors quota : préparez le relais vers d'autres financements."
+    else:
+        tail = f"il en reste {quota - number} financée(s) par le PRE. Préparez le relais vers d'autres financements."
+    return False, [DomainWarning("quota_threshold",
+                                 f"{number} séances sur {quota} pour ce bénéficiaire : {tail}", "session_date", cr.id)]
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def record_session(session: Session, *, care_referral_id: int, session_date: Any,
+                   kind: SessionKind | str = SessionKind.INDIVIDUAL,
+                   status: SessionStatus | str = SessionStatus.PRESENT, note: Optional[str] = None,
+                   relay_funding_note: Optional[str] = None, confirm: bool = False) -> CareSession:
+    """A session reported by the partner (held, absent or cancelled)."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    kind_v, status_v = _kind(kind), _status(status)
+    day = as_date(session_date, "session_date", "Date de la séance")
+    _check_date_and_duplicate(cr, day, kind_v)
+    note_text = optional_text(note, "note", "Remarque", 2000)
+    relay = optional_text(relay_funding_note, "relay_funding_note", "Relais de financement", 2000)
+    hors, warnings = (_quota_decision(cr, relay) if status_v is SessionStatus.PRESENT else (False, []))
+    if warnings and not confirm:
+        raise NeedsConfirmation(warnings)
+    cs = CareSession(session_date=day, kind=kind_v, status=status_v, hors_quota=hors, note=note_text,
+                     relay_funding_note=relay)
+    cr.sessions.append(cs)
+    if hors:
+        cr.relay_funding_note = relay
+    refresh_progress(cr)
+    session.flush()
+    return cs
+
+
+def update_session(session: Session, session_id: int, *, expected_version: Optional[int], confirm: bool = False,
+                   **fields: Any) -> CareSession:
+    """Correct a session; turning an absence into a held session goes through the quota again."""
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"update_session: unknown fields {sorted(unknown)}")
+    cs = get_or_fail(session, CareSession, session_id, "Séance")
+    check_version(cs, expected_version, "Cette séance")
+    cr = cs.care_referral
+    kind_v = _kind(fields.get("kind", cs.kind))
+    status_v = _status(fields.get("status", cs.status))
+    day = as_date(fields.get("session_date", cs.session_date), "session_date", "Date de la séance")
+    _check_date_and_duplicate(cr, day, kind_v, exclude=cs)
+    note_text = optional_text(fields.get("note", cs.note), "note", "Remarque", 2000)
+    relay = optional_text(fields.get("relay_funding_note", cs.relay_funding_note), "relay_funding_note",
+                          "Relais de financement", 2000)
+    warnings: list[DomainWarning] = []
+    if status_v is not SessionStatus.PRESENT:
+        hors = False
+    elif cs.status is SessionStatus.PRESENT:
+        hors = cs.hors_quota  # already counted (or already beyond): its place in the quota is kept
+        if hors and relay is None:
+            raise DomainError("Une séance hors quota doit garder la mention du relais de financement.",
+                              "relay_funding_note")
+    else:
+        hors, warnings = _quota_decision(cr, relay, exclude=cs)
+    if warnings and not confirm:
+        raise NeedsConfirmation(warnings)
+    for key, value in (("session_date", day), ("kind", kind_v), ("status", status_v), ("note", note_text),
+                       ("relay_funding_note", relay), ("hors_quota", hors)):
+        if getattr(cs, key) != value:
+            setattr(cs, key, value)
+    if hors and relay != cr.relay_funding_note:
+        cr.relay_funding_note = relay
+    refresh_progress(cr)
+    session.flush()
+    return cs
+
+
+def delete_session(session: Session, session_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Remove a session entered by mistake. Sessions already hors quota stay so (never billed by surprise)."""
+    cs = get_or_fail(session, CareSession, session_id, "Séance")
+    check_version(cs, expected_version, "Cette séance")
+    cr = cs.care_referral
+    cr.sessions.remove(cs)
+    session.delete(cs)
+    refresh_progress(cr)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- quota queries
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    used: int
+    quota: int
+    threshold: int
+    hors_quota_count: int
+    level: str  # "ok" | "warning" | "reached" | "beyond"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.used, 0)
+
+
+def _level(used: int, quota: int, threshold: int, hors: int) -> str:
+    if hors > 0:
+        return "beyond"
+    if used >= quota:
+        return "reached"
+    if used >= threshold:
+        return "warning"
+    return "ok"
+
+
+def quota_status(session: Session, care_referral_id: int) -> QuotaStatus:
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    quota, threshold = quota_limits(cr)
+    used = _used(cr)
+    hors = sum(1 for s in cr.sessions if s.status is SessionStatus.PRESENT and s.hors_quota)
+    return QuotaStatus(used, quota, threshold, hors, _level(used, quota, threshold, hors))
+
+
+@dataclass(frozen=True)
+class QuotaAlert:
+    care_referral_id: int
+    child_id: int
+    child_name: str
+    partner_id: int
+    partner_name: str
+    used: int
+    quota: int
+    threshold: int
+    hors_quota_count: int
+    level: str
+
+
+def quota_alerts(session: Session) -> list[QuotaAlert]:
+    """Active fiches at or over their warning threshold, most used first."""
+    present = CareSession.status == SessionStatus.PRESENT
+    counts = (
+        select(CareSession.care_referral_id.label("cr_id"),
+               func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)).label("used"),
+               func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)).label("hors"))
+        .group_by(CareSession.care_referral_id)
+        .subquery()
+    )
+    stmt = (
+        select(CareReferral, counts.c.used, counts.c.hors)
+        .join(counts, counts.c.cr_id == CareReferral.id)
+        .where(CareReferral.state.in_(ACTIVE_STATES))
+        .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
+                 selectinload(CareReferral.convention))
+    )
+    rows: list[QuotaAlert] = []
+    for cr, used, hors in session.execute(stmt):
+        used, hors = int(used or 0), int(hors or 0)
+        quota, threshold = quota_limits(cr)
+        if used < threshold and hors == 0:
+            continue
+        rows.append(QuotaAlert(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name, used, quota,
+                               threshold, hors, _level(used, quota, threshold, hors)))
+    rows.sort(key=lambda r: (-(r.used + r.hors_quota_count), r.child_name))
+    return rows
+
+
+# --------------------------------------------------------------------------- rules 3-4
+
+
+def billable(cs: CareSession) -> tuple[bool, str]:
+    """Whether the PRE pays for this session, and if not, why (in French, for the statement)."""
+    if cs.status is SessionStatus.CANCELLED:
+        return False, "Annulée"
+    if cs.status is not SessionStatus.PRESENT:
+        return False, "Absence"
+    if cs.hors_quota:
+        return False, "Hors quota"
+    conv = cs.care_referral.convention
+    if conv is None:
+        return False, "Sans convention"
+    if conv.status is ConventionStatus.DRAFT:
+        return False, "Convention non signée"
+    if not conv_service.covers(conv, cs.session_date):
+        return False, "Hors des dates de la convention"
+    return True, ""
+
+
+def sessions_of(session: Session, care_referral_id: int) -> list[CareSession]:
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    return list(cr.sessions)
