@@ -1,0 +1,127 @@
+"""The main window lists the children of the file and filters them as the user types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pre_desktop import db
+from pre_desktop.migrate import open_database
+from pre_desktop.models import Child, ChildStatus, Family
+from pre_desktop.ui.children_model import COL_AGE, COL_BIRTH_DATE, COL_NAME, RECORD_ROLE
+from pre_desktop.textnorm import fold
+from pre_desktop.ui.main_window import MainWindow
+
+
+def make_file(path: Path, children: list[tuple[str, str, dt.date, str]]) -> Path:
+    engine, factory = open_database(path)
+    with db.session_scope(factory) as s:
+        for last, first, born, school in children:
+            s.add(Child(family=Family(name=last), last_name=last, first_name=first, birth_date=born,
+                        school=school, status=ChildStatus.ACTIVE))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    path = make_file(tmp_path / "pre.sqlite", [
+        ("Dupré", "Éloïse", dt.date(2015, 3, 4), "École Jules Ferry"),
+        ("Martin", "Noé", dt.date(2018, 9, 1), "École Pasteur"),
+    ])
+    engine, factory = open_database(path)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(path, engine, factory, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.engine.dispose()
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Key presses as a keyboard sends them; QTest only knows ASCII, so accented
+    letters go as key events carrying their text (as a French layout produces)."""
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(widget, char)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+
+
+def search(qtbot, win: MainWindow, text: str, expected: int) -> None:
+    win.search.clear()
+    type_text(qtbot, win.search, text)
+    assert win.search.text() == text
+    qtbot.waitUntil(lambda: win.proxy.words == fold(text).split(), timeout=2000)  # debounced
+    assert win.proxy.rowCount() == expected
+
+
+def test_shows_the_children_of_the_file(window):
+    assert window.windowTitle() == "PRE Desktop — pre.sqlite"
+    assert window.proxy.rowCount() == 2
+    names = [window.proxy.index(r, COL_NAME).data() for r in range(2)]
+    assert names == ["DUPRÉ Éloïse", "MARTIN Noé"]
+    assert window.proxy.index(0, COL_BIRTH_DATE).data() == "04/03/2015"
+    assert window.proxy.index(0, COL_AGE).data() == "11 ans"
+    assert window.proxy.index(0, COL_NAME).data(RECORD_ROLE)["label"] == "DUPRÉ Éloïse (04/03/2015)"
+    assert window.count_label.text() == "2 enfants"
+    assert "pre.sqlite" in window.path_label.text()
+
+
+def test_search_ignores_accents_and_case(qtbot, window):
+    search(qtbot, window, "eloise", 1)
+    assert window.proxy.index(0, COL_NAME).data() == "DUPRÉ Éloïse"
+    assert window.count_label.text() == "1 sur 2 enfants"
+    search(qtbot, window, "ÉLOÏSE dupre", 1)
+    search(qtbot, window, "Noé", 1)
+    assert window.proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+    search(qtbot, window, "pasteur", 1)
+    search(qtbot, window, "zzz", 0)
+    assert window.count_label.text() == "0 sur 2 enfants"
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.proxy.words == [])
+    assert window.proxy.rowCount() == 2
+
+
+def test_sorting_by_birth_date_uses_the_date_not_the_text(window):
+    window.table.sortByColumn(COL_BIRTH_DATE, Qt.SortOrder.DescendingOrder)
+    assert window.proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+
+
+def test_open_another_database(qtbot, window, tmp_path):
+    other = make_file(tmp_path / "autre.sqlite", [("Bernard", "Inès", dt.date(2012, 1, 2), "Collège Zola")])
+    assert window.open_path(other)
+    assert window.windowTitle() == "PRE Desktop — autre.sqlite"
+    assert window.proxy.rowCount() == 1
+    assert window.settings.value("last_database") == str(other)
+
+
+def test_refused_database_keeps_the_current_one(qtbot, window, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    assert not window.open_path(tmp_path / "absente.sqlite")
+    assert shown and "n'existe pas" in shown[0]
+    assert window.windowTitle() == "PRE Desktop — pre.sqlite"
+    assert window.proxy.rowCount() == 2
+
+
+def test_geometry_is_remembered(qtbot, window, tmp_path):
+    window.resize(700, 450)  # within the offscreen screen (800×600)
+    window.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    engine, factory = open_database(window.db_path)
+    again = MainWindow(window.db_path, engine, factory, settings=settings)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (700, 450)
+    engine.dispose()
+
+
+def test_render_for_review(window):
+    window.grab().save("/tmp/main.png")
