@@ -1,0 +1,301 @@
+"""Reports for partners and funders: the monthly table (rule 5), the quarterly statement
+(rule 4) and the school year (rule 9).
+
+The monthly table goes to a partner, so it lists only that partner's beneficiaries and
+only those whose family agreed (rule 7). Both reports load everything they need in a
+fixed number of queries: a partner may follow hundreds of beneficiaries.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..formatting import fr_date, fr_month
+from ..models import (
+    BeneficiaryKind,
+    CareReferral,
+    CareSession,
+    Consent,
+    Convention,
+    ConventionStatus,
+    MonthlyAnswer,
+    Partner,
+    SessionKind,
+    SessionStatus,
+    StructureSettings,
+)
+from .clock import today
+from .common import get_or_fail, optional_text
+from .conventions import validity_end
+from .errors import DomainError
+from .labels import label
+from .sessions import billable, quota_limits
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def school_year(on: Optional[dt.date] = None) -> tuple[dt.date, dt.date]:
+    """The school year containing ``on``: 1 September to 31 August (rule 9)."""
+    day = on or today()
+    first = day.year if day.month >= 9 else day.year - 1
+    return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
+
+
+def _month_bounds(year: Any, month: Any) -> tuple[int, int, dt.date, dt.date]:
+    try:
+        y, m = int(year), int(month)
+    except (TypeError, ValueError):
+        raise DomainError(f"« {month}/{year} » n'est pas un mois valide.", "month") from None
+    if not 1 <= m <= 12:
+        raise DomainError(f"« {month} » n'est pas un mois valide (1 à 12).", "month")
+    if not 2000 <= y <= 2100:
+        raise DomainError(f"« {year} » n'est pas une année valide.", "year")
+    return y, m, dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """Calendar quarter: T1 = January to March."""
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    return dt.date(year, first_month, 1), dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def _pre_name(session: Session) -> str:
+    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
+    return settings.pre_name if settings else ""
+
+
+def _beneficiary_names(cr: CareReferral) -> tuple[str, str]:
+    if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
+        return cr.guardian.last_name, cr.guardian.first_name
+    return cr.child.last_name, cr.child.first_name
+
+
+def _families_with_consent(session: Session, family_ids: set[int], on: dt.date) -> set[int]:
+    """Families whose agreement is in force on ``on``, in one query."""
+    if not family_ids:
+        return set()
+    stmt = (select(Consent.family_id).distinct()
+            .where(Consent.family_id.in_(family_ids), Consent.given_on <= on)
+            .where((Consent.withdrawn_on.is_(None)) | (Consent.withdrawn_on > on)))
+    return set(session.scalars(stmt))
+
+
+# --------------------------------------------------------------------------- monthly table (rule 5)
+
+
+@dataclass(frozen=True)
+class MonthSession:
+    session_date: dt.date
+    kind: SessionKind
+    status: SessionStatus
+
+    @property
+    def kind_label(self) -> str:
+        return label(self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return label(self.status)
+
+
+@dataclass(frozen=True)
+class MonthlyRow:
+    care_referral_id: int
+    last_name: str
+    first_name: str
+    requested_on: dt.date
+    first_appointment_on: Optional[dt.date]
+    sessions: tuple[MonthSession, ...]
+    used: int  # held, in-quota sessions up to the month's end
+    quota: int
+    hors_quota: int
+    ended_on: Optional[dt.date]
+    end_reason: Optional[str]
+    comes_regularly: Optional[bool]  # the partner's column
+    remark: Optional[str]
+
+
+@dataclass(frozen=True)
+class MonthlyTable:
+    pre_name: str
+    partner_id: int
+    partner_name: str
+    year: int
+    month: int
+    month_label: str
+    rows: tuple[MonthlyRow, ...]
+    # For the PRE's own screen only (never printed): beneficiaries left out for lack of agreement.
+    omitted_without_consent: int = 0
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def monthly_table(session: Session, partner_id: int, year: int, month: int) -> MonthlyTable:
+    """The partner's beneficiaries followed that month: sent before the month's end and
+    not ended before its start; only those whose family's agreement is in force."""
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    y, m, start, end = _month_bounds(year, month)
+    stmt = (
+        select(CareReferral)
+        .where(CareReferral.partner_id == partner.id, CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end)
+        .where((CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start))
+        .options(selectinload(CareReferral.child), selectinload(CareReferral.guardian),
+                 selectinload(CareReferral.sessions), selectinload(CareReferral.convention))
+    )
+    referrals = list(session.scalars(stmt))
+    consenting = _families_with_consent(session, {cr.child.family_id for cr in referrals}, today())
+    kept = [cr for cr in referrals if cr.child.family_id in consenting]
+    answers: dict[int, MonthlyAnswer] = {}
+    if kept:
+        answers = {a.care_referral_id: a for a in session.scalars(
+            select(MonthlyAnswer).where(MonthlyAnswer.month == month_key(y, m),
+                                        MonthlyAnswer.care_referral_id.in_([cr.id for cr in kept])))}
+    rows: list[MonthlyRow] = []
+    for cr in kept:
+        last, first = _beneficiary_names(cr)
+        quota, _ = quota_limits(cr)
+        held = [s for s in cr.sessions if s.status is SessionStatus.PRESENT and s.session_date <= end]
+        ended = cr.ended_on if cr.ended_on is not None and cr.ended_on <= end else None
+        answer = answers.get(cr.id)
+        rows.append(MonthlyRow(
+            care_referral_id=cr.id, last_name=last, first_name=first, requested_on=cr.requested_on,
+            first_appointment_on=cr.first_appointment_on,
+            sessions=tuple(MonthSession(s.session_date, s.kind, s.status) for s in cr.sessions
+                           if start <= s.session_date <= end),
+            used=sum(1 for s in held if not s.hors_quota), quota=quota,
+            hors_quota=sum(1 for s in held if s.hors_quota),
+            ended_on=ended, end_reason=cr.end_reason if ended else None,
+            comes_regularly=answer.comes_regularly if answer else None,
+            remark=answer.remark if answer else None))
+    rows.sort(key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.care_referral_id))
+    return MonthlyTable(_pre_name(session), partner.id, partner.name, y, m, fr_month(y, m), tuple(rows),
+                        len(referrals) - len(kept))
+
+
+def record_monthly_answer(session: Session, *, care_referral_id: int, year: int, month: int,
+                          comes_regularly: Optional[bool], remark: Optional[str] = None) -> MonthlyAnswer:
+    """The partner's column for one beneficiary and month (created or replaced)."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    y, m, start, end = _month_bounds(year, month)
+    if cr.sent_on is None or cr.sent_on > end or (cr.ended_on is not None and cr.ended_on < start):
+        raise DomainError(f"Ce bénéficiaire n'était pas suivi par le partenaire en {fr_month(y, m)}.", "month")
+    if comes_regularly is not None and not isinstance(comes_regularly, bool):
+        raise DomainError("Indiquez oui, non ou rien pour « Vient régulièrement ».", "comes_regularly")
+    remark_text = optional_text(remark, "remark", "Remarque du partenaire", 2000)
+    key = month_key(y, m)
+    answer = session.scalars(select(MonthlyAnswer).where(MonthlyAnswer.care_referral_id == cr.id,
+                                                         MonthlyAnswer.month == key)).first()
+    if answer is None:
+        answer = MonthlyAnswer(care_referral=cr, month=key)
+        session.add(answer)
+    if answer.comes_regularly != comes_regularly:
+        answer.comes_regularly = comes_regularly
+    if answer.remark != remark_text:
+        answer.remark = remark_text
+    session.flush()
+    return answer
+
+
+# --------------------------------------------------------------------------- quarterly statement (rule 4)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    kind: SessionKind
+    label: str
+    count: int
+    tariff: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ExcludedSession:
+    session_id: int
+    care_referral_id: int
+    last_name: str
+    first_name: str
+    session_date: dt.date
+    kind: SessionKind
+    status: SessionStatus
+    reason: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    pre_name: str
+    convention_id: int
+    reference: str
+    partner_name: str
+    year: int
+    quarter: int
+    period_start: dt.date
+    period_end: dt.date
+    lines: tuple[StatementLine, ...]
+    total: Decimal
+    billable_count: int
+    excluded: tuple[ExcludedSession, ...]
+
+
+def _tariff(conv: Convention, kind: SessionKind) -> Decimal:
+    return {SessionKind.INDIVIDUAL: conv.tariff_individual, SessionKind.PARENTS: conv.tariff_parents,
+            SessionKind.FAMILY: conv.tariff_family}[kind]
+
+
+def quarterly_statement(session: Session, convention_id: int, year: int, quarter: int) -> Statement:
+    """Held, in-quota, in-validity sessions × tariff per session type; every other session
+    of the quarter is listed with the reason it is not billed."""
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    try:
+        q, y = int(quarter), int(year)
+    except (TypeError, ValueError):
+        raise DomainError(f"« T{quarter} {year} » n'est pas un trimestre valide.", "quarter") from None
+    if not 1 <= q <= 4:
+        raise DomainError(f"« {quarter} » n'est pas un trimestre valide (1 à 4).", "quarter")
+    if not 2000 <= y <= 2100:
+        raise DomainError(f"« {year} » n'est pas une année valide.", "year")
+    if conv.status is ConventionStatus.DRAFT:
+        raise DomainError(f"La convention « {conv.reference} » n'est pas signée : aucune séance n'est facturable.",
+                          "convention_id")
+    start, end = quarter_bounds(y, q)
+    if end < conv.start_date or start > validity_end(conv):
+        raise DomainError(
+            f"Le trimestre T{q} {y} (du {fr_date(start)} au {fr_date(end)}) est entièrement en dehors de la "
+            f"convention « {conv.reference} » (du {fr_date(conv.start_date)} au {fr_date(validity_end(conv))}).",
+            "quarter")
+    stmt = (
+        select(CareSession)
+        .join(CareReferral, CareReferral.id == CareSession.care_referral_id)
+        .where(CareReferral.convention_id == conv.id, CareSession.session_date >= start,
+               CareSession.session_date <= end)
+        .order_by(CareSession.session_date, CareSession.id)
+        .options(selectinload(CareSession.care_referral).selectinload(CareReferral.child),
+                 selectinload(CareSession.care_referral).selectinload(CareReferral.guardian))
+    )
+    counts = {kind: 0 for kind in SessionKind}
+    excluded: list[ExcludedSession] = []
+    for cs in session.scalars(stmt):
+        ok, reason = billable(cs)
+        if ok:
+            counts[cs.kind] += 1
+        else:
+            last, first = _beneficiary_names(cs.care_referral)
+            excluded.append(ExcludedSession(cs.id, cs.care_referral_id, last, first, cs.session_date, cs.kind,
+                                            cs.status, reason))
+    lines = tuple(StatementLine(kind, label(kind), counts[kind], _tariff(conv, kind),
+                                (_tariff(conv, kind) * counts[kind]).quantize(Decimal("0.01")))
+                  for kind in SessionKind)
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    return Statement(_pre_name(session), conv.id, conv.reference, conv.partner.name, y, q, start, end, lines, total,
+                     sum(counts.values()), tuple(excluded))
+
