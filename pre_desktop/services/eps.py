@@ -1,0 +1,795 @@
+"""EPS commissions (équipe pluridisciplinaire de soutien): meetings, members, agenda,
+decisions and their effects on the child's file and pathway.
+
+Rule 8 ("EPS first"): every action sits in a pathway an EPS recommended. The agenda
+suggestions bring back, for each commission, the children waiting since a referral,
+the pathways due for review and the actions recorded "hors EPS".
+
+Decisions change other records (pathway, actions, child's status). Those changes are
+undone by :func:`revert_decision`, which reads the values they replaced from the audit
+trail (written in the same transaction as every change), so no undo data needs to be
+stored on the decision itself.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, NamedTuple, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..formatting import fr_date
+from ..models import (
+    AgendaReason,
+    AuditAction,
+    AuditEvent,
+    CareReferral,
+    Child,
+    ChildStatus,
+    EpsDecision,
+    EpsDecisionKind,
+    EpsMeeting,
+    EpsMember,
+    EpsSituation,
+    Pathway,
+    PathwayAction,
+    Referral,
+    User,
+)
+from .children import public_age_range
+from .clock import today
+from .common import age_on, as_date, check_version, get_or_fail, optional_text, required_text
+from .errors import DomainError, DomainWarning, NeedsConfirmation
+from .labels import label
+from .pathways import check_partner, hors_eps_actions, open_pathway
+
+REVIEW_MONTHS = 6
+REASON_MAX = 2_000
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day N months later, clamped to the month's end (31/08 + 6 months → 28/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# ---------------------------------------------------------------------------
+# Meetings and members
+# ---------------------------------------------------------------------------
+
+
+def _clean_meeting_field(name: str, value: Any) -> Any:
+    if name == "meeting_date":
+        return as_date(value, "meeting_date", "Date de la commission")
+    if name == "place":
+        return optional_text(value, "place", "Lieu", 200)
+    if name == "notes":
+        return optional_text(value, "notes", "Notes", 10_000)
+    raise DomainError(f"Champ inconnu pour une commission : « {name} ».", name)
+
+
+def create_meeting(session: Session, *, meeting_date: Any, place: Optional[str] = None,
+                   notes: Optional[str] = None) -> EpsMeeting:
+    values = {k: _clean_meeting_field(k, v) for k, v in dict(meeting_date=meeting_date, place=place, notes=notes).items()}
+    meeting = EpsMeeting(**values)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def update_meeting(session: Session, meeting_id: int, *, expected_version: Optional[int], **fields: Any) -> EpsMeeting:
+    """Change date, place or notes. The date is fixed once decisions are recorded: they,
+    the pathways they opened and the children's entry dates all carry it."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    check_version(meeting, expected_version, "Cette commission")
+    values = {k: _clean_meeting_field(k, v) for k, v in fields.items()}
+    if "meeting_date" in values and values["meeting_date"] != meeting.meeting_date and meeting.decisions:
+        raise DomainError("Des décisions sont enregistrées pour cette commission : sa date ne peut plus changer. "
+                          "Annulez d'abord les décisions.", "meeting_date")
+    for key, value in values.items():
+        setattr(meeting, key, value)
+    session.flush()
+    return meeting
+
+
+def delete_meeting(session: Session, meeting_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Delete a commission with no decision (its agenda and members go with it)."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    check_version(meeting, expected_version, "Cette commission")
+    if meeting.decisions:
+        raise DomainError(f"{len(meeting.decisions)} décision(s) sont enregistrées pour cette commission : "
+                          "annulez-les avant de la supprimer.", "meeting_id")
+    session.delete(meeting)
+    session.flush()
+
+
+def _clean_member_field(name: str, value: Any) -> Any:
+    if name == "name":
+        return required_text(value, "name", "Nom", 200)
+    if name == "function":
+        return optional_text(value, "function", "Fonction", 200)
+    if name == "institution":
+        return optional_text(value, "institution", "Institution", 200)
+    if name == "present":
+        return bool(value)
+    raise DomainError(f"Champ inconnu pour un membre : « {name} ».", name)
+
+
+def add_member(session: Session, meeting_id: int, *, name: str, function: Optional[str] = None,
+               institution: Optional[str] = None, present: bool = True) -> EpsMember:
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    values = {k: _clean_member_field(k, v) for k, v in
+              dict(name=name, function=function, institution=institution, present=present).items()}
+    member = EpsMember(meeting=meeting, **values)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def update_member(session: Session, member_id: int, *, expected_version: Optional[int] = None, **fields: Any) -> EpsMember:
+    member = get_or_fail(session, EpsMember, member_id, "Membre")
+    check_version(member, expected_version, "Ce membre")
+    values = {k: _clean_member_field(k, v) for k, v in fields.items()}
+    for key, value in values.items():
+        setattr(member, key, value)
+    session.flush()
+    return member
+
+
+def remove_member(session: Session, member_id: int) -> None:
+    member = get_or_fail(session, EpsMember, member_id, "Membre")
+    member.meeting.members.remove(member)
+    session.delete(member)
+    session.flush()
+
+
+# ---------------------------------------------------------------------------
+# Agenda
+# ---------------------------------------------------------------------------
+
+
+def _as_reason(value: Any) -> AgendaReason:
+    try:
+        return AgendaReason(value)
+    except ValueError:
+        raise DomainError(f"« {value} » n'est pas un motif d'inscription valide.", "reason") from None
+
+
+def _decision_at(session: Session, meeting_id: int, child_id: int) -> Optional[EpsDecision]:
+    return session.scalars(select(EpsDecision).where(EpsDecision.meeting_id == meeting_id,
+                                                     EpsDecision.child_id == child_id)).first()
+
+
+def _situation_of(session: Session, meeting_id: int, child_id: int) -> Optional[EpsSituation]:
+    return session.scalars(select(EpsSituation).where(EpsSituation.meeting_id == meeting_id,
+                                                      EpsSituation.child_id == child_id)).first()
+
+
+def _next_position(session: Session, meeting_id: int) -> int:
+    return (session.scalar(select(func.max(EpsSituation.position)).where(EpsSituation.meeting_id == meeting_id)) or 0) + 1
+
+
+def add_situation(session: Session, meeting_id: int, child_id: int,
+                  reason: AgendaReason = AgendaReason.NEW_REFERRAL) -> EpsSituation:
+    """Put a child's situation on a meeting's agenda (once per meeting)."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    child = get_or_fail(session, Child, child_id, "Enfant")
+    why = _as_reason(reason)
+    if child.status is ChildStatus.ENDED:
+        raise DomainError(f"{child.full_name} est sorti(e) du dispositif : enregistrez un nouveau repérage pour "
+                          "présenter à nouveau sa situation.", "child_id")
+    if _situation_of(session, meeting.id, child.id) is not None:
+        raise DomainError(f"La situation de {child.full_name} est déjà à l'ordre du jour de cette commission.",
+                          "child_id")
+    situation = EpsSituation(meeting=meeting, child=child, reason=why, position=_next_position(session, meeting.id))
+    session.add(situation)
+    session.flush()
+    return situation
+
+
+def remove_situation(session: Session, situation_id: int, *, confirm: bool = False) -> None:
+    """Take a situation off the agenda. If the EPS already decided for this child at this
+    meeting, the decision goes too, with its effects (see revert_decision): asked first."""
+    situation = get_or_fail(session, EpsSituation, situation_id, "Situation")
+    decision = _decision_at(session, situation.meeting_id, situation.child_id)
+    if decision is not None:
+        _check_revert(session, decision)
+        if not confirm:
+            raise NeedsConfirmation([DomainWarning(
+                "decision_recorded",
+                f"Une décision (« {label(decision.kind)} ») est enregistrée pour {situation.child.full_name} à cette "
+                "commission : retirer la situation supprimera cette décision et annulera ses effets.",
+                "situation_id", decision.id)])
+        _revert_effects(session, decision)
+    situation.meeting.situations.remove(situation)
+    session.delete(situation)
+    session.flush()
+
+
+class AgendaSuggestion(NamedTuple):
+    """A child the EPS should examine, why, and since when (in ``detail``)."""
+
+    child: Child
+    reason: AgendaReason
+    detail: str
+
+
+_PRIORITY = {AgendaReason.NEW_REFERRAL: 0, AgendaReason.HORS_EPS: 1, AgendaReason.REVIEW: 2, AgendaReason.OTHER: 3}
+
+
+def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggestion]:
+    """Who should come before this commission, not yet on its agenda:
+
+    - children "repérés" with no decision since their latest referral (or whose
+      examination was postponed to this date or earlier);
+    - children with actions recorded "hors EPS" in their open pathway (rule 8);
+    - open pathways whose review date is on or before the meeting.
+
+    One suggestion per child (first reason in that order, all details joined).
+    """
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    day = meeting.meeting_date
+    on_agenda = set(session.scalars(select(EpsSituation.child_id).where(EpsSituation.meeting_id == meeting.id)))
+    found: dict[int, list[tuple[AgendaReason, str, dt.date]]] = {}
+    children: dict[int, Child] = {}
+
+    def note(child: Child, reason: AgendaReason, detail: str, since: dt.date) -> None:
+        if child.id in on_agenda or child.status is ChildStatus.ENDED:
+            return
+        children[child.id] = child
+        found.setdefault(child.id, []).append((reason, detail, since))
+
+    waiting = list(session.scalars(select(Child).where(Child.status == ChildStatus.REFERRED)))
+    if waiting:
+        ids = [c.id for c in waiting]
+        last_ref: dict[int, Referral] = {}
+        for ref in session.scalars(select(Referral).where(Referral.child_id.in_(ids), Referral.referred_on <= day)
+                                   .order_by(Referral.referred_on, Referral.id)):
+            last_ref[ref.child_id] = ref
+        last_dec: dict[int, EpsDecision] = {}
+        for dec in session.scalars(select(EpsDecision).where(EpsDecision.child_id.in_(ids))
+                                   .order_by(EpsDecision.decided_on, EpsDecision.id)):
+            last_dec[dec.child_id] = dec
+        for child in waiting:
+            ref, dec = last_ref.get(child.id), last_dec.get(child.id)
+            if ref is None and any(r.referred_on > day for r in child.referrals):
+                continue  # referred after this meeting
+            if ref is not None and (dec is None or dec.decided_on < ref.referred_on):
+                note(child, AgendaReason.NEW_REFERRAL,
+                     f"En attente depuis le {fr_date(ref.referred_on)} (repérage : {ref.source})", ref.referred_on)
+            elif ref is None and dec is None:
+                since = child.created_at.date() if child.created_at else day
+                note(child, AgendaReason.NEW_REFERRAL, "En attente de l'EPS (aucun repérage enregistré)", since)
+            elif (dec is not None and dec.kind is EpsDecisionKind.POSTPONE and dec.meeting_id != meeting.id
+                  and (dec.postponed_to is None or dec.postponed_to <= day)):
+                note(child, AgendaReason.NEW_REFERRAL,
+                     f"Situation ajournée le {fr_date(dec.decided_on)}, à revoir à partir du {fr_date(dec.postponed_to)}",
+                     dec.decided_on)
+
+    by_child: dict[int, list] = {}
+    for row in hors_eps_actions(session):
+        by_child.setdefault(row.child_id, []).append(row)
+    for child_id, rows in by_child.items():
+        since = min(r.since for r in rows)
+        labels = ", ".join(r.label for r in rows)
+        note(session.get(Child, child_id), AgendaReason.HORS_EPS,
+             f"{len(rows)} action(s) hors EPS depuis le {fr_date(since)} : {labels}", since)
+
+    due = session.scalars(select(Pathway).where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None),
+                                                Pathway.review_date <= day))
+    for pathway in due:
+        note(pathway.child, AgendaReason.REVIEW, f"Révision du parcours prévue le {fr_date(pathway.review_date)}",
+             pathway.review_date)
+
+    out = []
+    for child_id, items in found.items():
+        items.sort(key=lambda it: _PRIORITY[it[0]])
+        since = min(it[2] for it in items)
+        out.append((_PRIORITY[items[0][0]], since, children[child_id].search_name,
+                    AgendaSuggestion(children[child_id], items[0][0], " ; ".join(it[1] for it in items))))
+    out.sort(key=lambda t: t[:3])
+    return [t[3] for t in out]
+
+
+# ---------------------------------------------------------------------------
+# Decisions
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _ChildState:
+    """What a decision is checked against: the child's status and open pathway
+    (as they are, or as they will be once a decision being replaced is reverted)."""
+
+    status: ChildStatus
+    open_pathway: Optional[Pathway]
+
+
+@dataclass
+class _Plan:
+    meeting: EpsMeeting
+    child: Child
+    kind: EpsDecisionKind
+    objectives: Optional[str]
+    actions: list[dict[str, Any]]
+    review_date: Optional[dt.date]
+    postponed_to: Optional[dt.date]
+    reoriented_to: Optional[str]
+    reason: Optional[str]
+    end_date: Optional[dt.date]
+    regularise_hors_eps: bool
+    warnings: list[DomainWarning]
+
+
+_ACTION_KEYS = {"label", "action_type", "partner_id"}
+
+
+def _as_kind(value: Any) -> EpsDecisionKind:
+    try:
+        return EpsDecisionKind(value)
+    except ValueError:
+        raise DomainError(f"« {value} » n'est pas une décision d'EPS valide.", "kind") from None
+
+
+def _clean_actions(session: Session, actions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, raw in enumerate(actions or (), start=1):
+        unknown = set(raw) - _ACTION_KEYS
+        if unknown:
+            raise DomainError(f"Action n° {i} : champ inconnu « {sorted(unknown)[0]} ».", "actions")
+        text = (raw.get("label") or "").strip()
+        if not text:
+            raise DomainError(f"Action n° {i} : le libellé est obligatoire.", "actions")
+        if len(text) > 200:
+            raise DomainError(f"Action n° {i} : le libellé est trop long (200 caractères au plus).", "actions")
+        kind = optional_text(raw.get("action_type"), "actions", "Type d'action", 100)
+        check_partner(session, raw.get("partner_id"), "actions")
+        out.append({"label": text, "action_type": kind, "partner_id": raw.get("partner_id")})
+    return out
+
+
+def _later_decision(session: Session, child_id: int, after: dt.date, exclude_id: Optional[int]) -> Optional[EpsDecision]:
+    stmt = select(EpsDecision).where(EpsDecision.child_id == child_id, EpsDecision.decided_on > after)
+    if exclude_id is not None:
+        stmt = stmt.where(EpsDecision.id != exclude_id)
+    return session.scalars(stmt.order_by(EpsDecision.decided_on.desc())).first()
+
+
+def _plan(session: Session, meeting: EpsMeeting, child: Child, state: _ChildState, *, kind: Any,
+          objectives: Optional[str], actions: Iterable[Mapping[str, Any]], review_date: Any, postponed_to: Any,
+          reoriented_to: Optional[str], reason: Optional[str], end_date: Any, regularise_hors_eps: bool,
+          exclude_id: Optional[int] = None) -> _Plan:
+    """Every check of a decision, before anything is written."""
+    day = meeting.meeting_date
+    if day > today():
+        raise DomainError(f"La commission du {fr_date(day)} n'a pas encore eu lieu : sa décision ne peut pas "
+                          "encore être enregistrée.", "meeting_id")
+    if state.status is ChildStatus.ENDED:
+        raise DomainError(f"{child.full_name} est sorti(e) du dispositif : aucune décision ne peut être enregistrée "
+                          "sans nouveau repérage.", "child_id")
+    existing = _decision_at(session, meeting.id, child.id)
+    if existing is not None and existing.id != exclude_id:
+        raise DomainError(f"Une décision est déjà enregistrée pour {child.full_name} à cette commission : "
+                          "modifiez-la plutôt que d'en ajouter une seconde.", "child_id")
+    later = _later_decision(session, child.id, day, exclude_id)
+    if later is not None:
+        raise DomainError(f"Une décision plus récente (EPS du {fr_date(later.decided_on)}) existe déjà pour "
+                          f"{child.full_name}.", "meeting_id")
+    what = _as_kind(kind)
+    why = optional_text(reason, "reason", "Motif", REASON_MAX)
+    plan = _Plan(meeting=meeting, child=child, kind=what, objectives=None, actions=[], review_date=None,
+                 postponed_to=None, reoriented_to=None, reason=why, end_date=None,
+                 regularise_hors_eps=bool(regularise_hors_eps), warnings=[])
+    pathway = state.open_pathway
+    if what is EpsDecisionKind.ACCEPT:
+        plan.objectives = optional_text(objectives, "objectives", "Objectifs", 10_000)
+        plan.actions = _clean_actions(session, actions)
+        plan.review_date = as_date(review_date, "review_date", "Date de révision", required=False) \
+            or add_months(day, REVIEW_MONTHS)
+        if plan.review_date <= day:
+            raise DomainError("La date de révision doit suivre la date de la commission.", "review_date")
+        age_min, age_max = public_age_range(session)
+        age = age_on(child.birth_date, day)
+        if not age_min <= age <= age_max:
+            plan.warnings.append(DomainWarning(
+                "age_outside_public", f"{child.first_name} a {age} ans : hors du public habituel du PRE "
+                f"({age_min} à {age_max} ans).", "child_id", child.id))
+    elif what is EpsDecisionKind.POSTPONE:
+        plan.postponed_to = as_date(postponed_to, "postponed_to", "Ajourné au")
+        if plan.postponed_to <= day:
+            raise DomainError(f"La date d'ajournement doit suivre la date de la commission ({fr_date(day)}).",
+                              "postponed_to")
+    elif what is EpsDecisionKind.REFUSE:
+        plan.reason = required_text(reason, "reason", "Motif du refus", REASON_MAX)
+        if pathway is not None:
+            raise DomainError(f"{child.full_name} a un parcours en cours : choisissez « Fin de parcours » ou "
+                              "« Réorienté ».", "kind")
+    elif what is EpsDecisionKind.REORIENT:
+        plan.reoriented_to = required_text(reoriented_to, "reoriented_to", "Réorienté vers", 200)
+        plan.reason = required_text(reason, "reason", "Motif de la réorientation", REASON_MAX)
+        if pathway is not None and day < pathway.start_date:
+            raise DomainError("La commission précède le début du parcours en cours.", "meeting_id")
+    elif what is EpsDecisionKind.END:
+        plan.reason = required_text(reason, "reason", "Motif de fin de parcours", REASON_MAX)
+        plan.end_date = as_date(end_date, "end_date", "Date de fin", required=False) or day
+        if pathway is not None and plan.end_date < pathway.start_date:
+            raise DomainError(f"La fin du parcours ne peut pas précéder son début ({fr_date(pathway.start_date)}).",
+                              "end_date")
+        if plan.end_date < child.birth_date:
+            raise DomainError("La date de fin ne peut pas précéder la naissance.", "end_date")
+    if _situation_of(session, meeting.id, child.id) is None:
+        plan.warnings.append(DomainWarning(
+            "not_on_agenda", f"La situation de {child.full_name} n'est pas à l'ordre du jour de cette commission : "
+            "elle y sera ajoutée.", "child_id", child.id))
+    return plan
+
+
+def _inferred_reason(session: Session, child: Child) -> AgendaReason:
+    if child.status is ChildStatus.REFERRED:
+        return AgendaReason.NEW_REFERRAL
+    if hors_eps_actions(session, child.id):
+        return AgendaReason.HORS_EPS
+    if open_pathway(session, child.id) is not None:
+        return AgendaReason.REVIEW
+    return AgendaReason.OTHER
+
+
+def _short(text: str, size: int = 200) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _apply(session: Session, plan: _Plan) -> EpsDecision:
+    """Write a checked decision and its effects (nothing here may refuse)."""
+    meeting, child, day = plan.meeting, plan.child, plan.meeting.meeting_date
+    if _situation_of(session, meeting.id, child.id) is None:
+        session.add(EpsSituation(meeting=meeting, child=child, reason=_inferred_reason(session, child),
+                                 position=_next_position(session, meeting.id)))
+    decision = EpsDecision(meeting=meeting, child=child, kind=plan.kind, decided_on=day, postponed_to=plan.postponed_to,
+                           reoriented_to=plan.reoriented_to, reason=plan.reason,
+                           previous_child_status=child.status.value)
+    session.add(decision)
+    # The decision row exists (with its created_at) before any effect: revert_decision
+    # tells what the decision created, and finds the replaced values, from that instant.
+    session.flush()
+    pathway = open_pathway(session, child.id)
+    if plan.kind is EpsDecisionKind.ACCEPT:
+        if pathway is None:
+            pathway = Pathway(child=child, start_date=day, objectives=plan.objectives or "", review_date=plan.review_date)
+            session.add(pathway)
+        else:
+            if plan.objectives:
+                block = f"EPS du {fr_date(day)} : {plan.objectives}"
+                pathway.objectives = f"{pathway.objectives}\n\n{block}" if pathway.objectives else block
+            pathway.review_date = plan.review_date
+            if plan.regularise_hors_eps:
+                for action in pathway.actions:
+                    if action.eps_decision_id is None:
+                        action.eps_decision_id = decision.id
+        for spec in plan.actions:
+            session.add(PathwayAction(pathway=pathway, eps_decision_id=decision.id, start_date=day, **spec))
+        session.flush()
+        decision.pathway = pathway
+        child.status = ChildStatus.ACTIVE
+        if child.entry_date is None:
+            child.entry_date = day
+    elif plan.kind is EpsDecisionKind.POSTPONE:
+        if pathway is not None:
+            decision.pathway = pathway
+            pathway.review_date = plan.postponed_to
+    elif plan.kind is EpsDecisionKind.REFUSE:
+        child.status = ChildStatus.REORIENTED
+    elif plan.kind is EpsDecisionKind.REORIENT:
+        if pathway is not None:
+            decision.pathway = pathway
+            pathway.end_date = day
+            pathway.end_reason = _short(f"Réorientation : {plan.reoriented_to}")
+        child.status = ChildStatus.REORIENTED
+    elif plan.kind is EpsDecisionKind.END:
+        if pathway is not None:
+            decision.pathway = pathway
+            pathway.end_date = plan.end_date
+            pathway.end_reason = _short(plan.reason or "")
+        child.status = ChildStatus.ENDED
+        child.exit_date = plan.end_date
+        child.exit_reason = _short(plan.reason or "")
+    session.flush()
+    return decision
+
+
+def record_decision(session: Session, *, meeting_id: int, child_id: int, kind: EpsDecisionKind,
+                    objectives: Optional[str] = None, actions: Iterable[Mapping[str, Any]] = (),
+                    review_date: Any = None, postponed_to: Any = None, reoriented_to: Optional[str] = None,
+                    reason: Optional[str] = None, end_date: Any = None, regularise_hors_eps: bool = True,
+                    confirm: bool = False) -> EpsDecision:
+    """Record what the EPS decided for a child at a meeting, with its effects:
+
+    - ACCEPT: opens a pathway (start = meeting date, the objectives, review date given
+      or meeting + 6 months) with the listed actions linked to the decision; child
+      "en parcours", entry date set if empty. If the child already has an open pathway
+      (renewal, or hors-EPS actions), that pathway is extended instead: objectives
+      appended, review date moved, new actions added, and with ``regularise_hors_eps``
+      its hors-EPS actions are linked to this decision (rule 8).
+    - POSTPONE: ``postponed_to`` required, after the meeting; the status is unchanged
+      (a repéré child keeps waiting); an open pathway's review moves to that date.
+    - REFUSE: ``reason`` required; child "réorienté". Not for a child with an open
+      pathway (end it or reorient instead).
+    - REORIENT: ``reoriented_to`` and ``reason`` required; child "réorienté"; an open
+      pathway is closed at the meeting date.
+    - END: ``reason`` required, ``end_date`` defaults to the meeting date; the open
+      pathway is closed (end date and reason), the child "sorti" with exit date/reason.
+
+    Refused: a meeting not yet held, a child already "sorti", a second decision for the
+    child at the same meeting (use update_decision), a meeting older than the child's
+    latest decision. Warnings (confirm): child not on the agenda (added), age outside the
+    public for an acceptance. The child's previous status is kept on the decision.
+    """
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    child = get_or_fail(session, Child, child_id, "Enfant")
+    state = _ChildState(child.status, open_pathway(session, child.id))
+    plan = _plan(session, meeting, child, state, kind=kind, objectives=objectives, actions=actions,
+                 review_date=review_date, postponed_to=postponed_to, reoriented_to=reoriented_to, reason=reason,
+                 end_date=end_date, regularise_hors_eps=regularise_hors_eps)
+    if plan.warnings and not confirm:
+        raise NeedsConfirmation(plan.warnings)
+    return _apply(session, plan)
+
+
+def _created_by(obj: Any, decision: EpsDecision) -> bool:
+    """Did the decision create this row? (created in or after the decision's own flush)"""
+    return obj.created_at >= decision.created_at
+
+
+def _status_after(decision: EpsDecision) -> ChildStatus:
+    return {
+        EpsDecisionKind.ACCEPT: ChildStatus.ACTIVE,
+        EpsDecisionKind.REFUSE: ChildStatus.REORIENTED,
+        EpsDecisionKind.REORIENT: ChildStatus.REORIENTED,
+        EpsDecisionKind.END: ChildStatus.ENDED,
+    }.get(decision.kind, ChildStatus(decision.previous_child_status or ChildStatus.REFERRED.value))
+
+
+def _check_revert(session: Session, decision: EpsDecision) -> None:
+    """Refuse an undo that would lose or contradict later work."""
+    child = decision.child
+    later = _later_decision(session, child.id, decision.decided_on, decision.id)
+    if later is not None:
+        raise DomainError(f"Une décision plus récente (EPS du {fr_date(later.decided_on)}) existe pour "
+                          f"{child.full_name} : annulez-la d'abord.", "decision_id")
+    if child.status is not _status_after(decision):
+        raise DomainError(f"Le statut de {child.full_name} a changé depuis cette décision (« {label(child.status)} ») : "
+                          "elle ne peut pas être annulée automatiquement.", "decision_id")
+    linked = session.scalar(select(func.count()).select_from(CareReferral)
+                            .where(CareReferral.eps_decision_id == decision.id))
+    if linked:
+        raise DomainError(f"{linked} fiche(s) de liaison s'appuient sur cette décision : elle ne peut pas être annulée.",
+                          "decision_id")
+    pathway = decision.pathway
+    if decision.kind is EpsDecisionKind.ACCEPT and pathway is not None and _created_by(pathway, decision):
+        care = session.scalar(select(func.count()).select_from(CareReferral).where(
+            CareReferral.child_id == child.id, CareReferral.requested_on >= pathway.start_date))
+        if care:
+            raise DomainError(f"Le parcours ouvert par cette décision a {care} fiche(s) de liaison et leurs séances : "
+                              "il ne peut pas être supprimé.", "decision_id")
+        if any(a.eps_decision_id != decision.id for a in pathway.actions):
+            raise DomainError("Des actions ont été ajoutées depuis au parcours ouvert par cette décision : "
+                              "retirez-les d'abord.", "decision_id")
+    if decision.kind in (EpsDecisionKind.REORIENT, EpsDecisionKind.END) and pathway is not None:
+        current = open_pathway(session, child.id)
+        if current is not None and current.id != pathway.id:
+            raise DomainError(f"{child.full_name} a un autre parcours en cours : le parcours clos par cette décision "
+                              "ne peut pas être rouvert.", "decision_id")
+
+
+def _state_after_revert(session: Session, decision: EpsDecision) -> _ChildState:
+    status = ChildStatus(decision.previous_child_status or ChildStatus.REFERRED.value)
+    pathway = decision.pathway
+    if decision.kind is EpsDecisionKind.ACCEPT:
+        return _ChildState(status, None if pathway is not None and _created_by(pathway, decision) else pathway)
+    if decision.kind in (EpsDecisionKind.REORIENT, EpsDecisionKind.END) and pathway is not None:
+        return _ChildState(status, pathway)
+    return _ChildState(status, open_pathway(session, decision.child_id))
+
+
+def _values_before(session: Session, entity: str, entity_id: int, since: dt.datetime,
+                   fields: Iterable[str]) -> dict[str, Any]:
+    """Each field's value just before its first change since ``since``, from the audit trail."""
+    wanted = set(fields)
+    out: dict[str, Any] = {}
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action == AuditAction.UPDATE,
+        AuditEvent.at >= since).order_by(AuditEvent.id))
+    for event in events:
+        for key, (before, _after) in (event.changes or {}).items():
+            if key in wanted and key not in out:
+                out[key] = before
+    return out
+
+
+def _restore(obj: Any, values: Mapping[str, Any], dates: Iterable[str] = ()) -> None:
+    for key, value in values.items():
+        if key in dates and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        setattr(obj, key, value)
+
+
+def _revert_effects(session: Session, decision: EpsDecision) -> None:
+    """Undo a checked decision (see _check_revert) and delete it."""
+    child, pathway, since = decision.child, decision.pathway, decision.created_at
+    session.flush()  # pending changes must be in the audit trail before it is read
+    if decision.kind is EpsDecisionKind.ACCEPT and pathway is not None:
+        if _created_by(pathway, decision):
+            child.pathways.remove(pathway)
+            session.delete(pathway)
+        else:
+            for action in list(pathway.actions):
+                if action.eps_decision_id == decision.id:
+                    if _created_by(action, decision):
+                        pathway.actions.remove(action)
+                        session.delete(action)
+                    else:
+                        action.eps_decision_id = None  # back to "hors EPS"
+            _restore(pathway, _values_before(session, "pathways", pathway.id, since, ("objectives", "review_date")),
+                     ("review_date",))
+        _restore(child, _values_before(session, "children", child.id, since, ("entry_date",)), ("entry_date",))
+    elif pathway is not None:
+        _restore(pathway, _values_before(session, "pathways", pathway.id, since,
+                                         ("review_date", "end_date", "end_reason")), ("review_date", "end_date"))
+    if decision.kind is EpsDecisionKind.END:
+        _restore(child, _values_before(session, "children", child.id, since, ("exit_date", "exit_reason")),
+                 ("exit_date",))
+    child.status = ChildStatus(decision.previous_child_status or ChildStatus.REFERRED.value)
+    decision.meeting.decisions.remove(decision)
+    session.delete(decision)
+    session.flush()
+
+
+def revert_decision(session: Session, decision_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Cancel a decision and undo its effects, restoring the file as it was before:
+    ACCEPT deletes the pathway it opened (refused once fiches de liaison or other actions
+    depend on it) or, for an extended pathway, removes its new actions, puts regularised
+    actions back "hors EPS" and restores objectives and review date; END and REORIENT
+    reopen the pathway they closed; the child's previous status (and entry/exit data)
+    come back. Only the child's latest decision can be reverted."""
+    decision = get_or_fail(session, EpsDecision, decision_id, "Décision d'EPS")
+    check_version(decision, expected_version, "Cette décision")
+    _check_revert(session, decision)
+    _revert_effects(session, decision)
+
+
+def update_decision(session: Session, decision_id: int, *, expected_version: Optional[int] = None,
+                    confirm: bool = False, **fields: Any) -> EpsDecision:
+    """Replace a decision (same meeting, same child): revert then record, checked as a
+    whole first so a refusal changes nothing. ``fields`` as record_decision's."""
+    decision = get_or_fail(session, EpsDecision, decision_id, "Décision d'EPS")
+    check_version(decision, expected_version, "Cette décision")
+    allowed = {"kind", "objectives", "actions", "review_date", "postponed_to", "reoriented_to", "reason", "end_date",
+               "regularise_hors_eps"}
+    for key in fields:
+        if key not in allowed:
+            raise DomainError(f"Champ inconnu pour une décision : « {key} ».", key)
+    params = dict(kind=decision.kind, objectives=None, actions=(), review_date=None, postponed_to=None,
+                  reoriented_to=None, reason=None, end_date=None, regularise_hors_eps=True)
+    params.update(fields)
+    _check_revert(session, decision)
+    meeting, child = decision.meeting, decision.child
+    plan = _plan(session, meeting, child, _state_after_revert(session, decision), exclude_id=decision.id, **params)
+    if plan.warnings and not confirm:
+        raise NeedsConfirmation(plan.warnings)
+    _revert_effects(session, decision)
+    return _apply(session, plan)
+
+
+# ---------------------------------------------------------------------------
+# Queries for screens and documents
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: int
+    meeting_id: int
+    meeting_date: dt.date
+    kind: EpsDecisionKind
+    label: str
+    postponed_to: Optional[dt.date]
+    reoriented_to: Optional[str]
+    reason: Optional[str]
+    pathway_id: Optional[int]
+    version: int
+
+
+def _decision_label(decision: EpsDecision) -> str:
+    text = label(decision.kind)
+    if decision.kind is EpsDecisionKind.POSTPONE and decision.postponed_to:
+        text += f" au {fr_date(decision.postponed_to)}"
+    elif decision.kind is EpsDecisionKind.REORIENT and decision.reoriented_to:
+        text += f" vers {decision.reoriented_to}"
+    return text
+
+
+def decisions_for_child(session: Session, child_id: int) -> list[DecisionRow]:
+    """The child's EPS decisions, oldest first."""
+    stmt = select(EpsDecision).where(EpsDecision.child_id == child_id).order_by(EpsDecision.decided_on, EpsDecision.id)
+    return [DecisionRow(id=d.id, meeting_id=d.meeting_id, meeting_date=d.decided_on, kind=d.kind,
+                        label=_decision_label(d), postponed_to=d.postponed_to, reoriented_to=d.reoriented_to,
+                        reason=d.reason, pathway_id=d.pathway_id, version=d.version)
+            for d in session.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    meeting_date: dt.date
+    place: Optional[str]
+    situation_count: int
+    decision_count: int
+    version: int
+
+
+def meetings(session: Session, *, past: Optional[bool] = None) -> list[MeetingRow]:
+    """Commissions: all (by date), past ones (before today, newest first) or coming ones."""
+    situations = (select(EpsSituation.meeting_id, func.count().label("n")).group_by(EpsSituation.meeting_id)
+                  .subquery())
+    decisions = (select(EpsDecision.meeting_id, func.count().label("n")).group_by(EpsDecision.meeting_id)
+                 .subquery())
+    stmt = (select(EpsMeeting, func.coalesce(situations.c.n, 0), func.coalesce(decisions.c.n, 0))
+            .outerjoin(situations, situations.c.meeting_id == EpsMeeting.id)
+            .outerjoin(decisions, decisions.c.meeting_id == EpsMeeting.id))
+    if past is True:
+        stmt = stmt.where(EpsMeeting.meeting_date < today()).order_by(EpsMeeting.meeting_date.desc(), EpsMeeting.id)
+    else:
+        if past is False:
+            stmt = stmt.where(EpsMeeting.meeting_date >= today())
+        stmt = stmt.order_by(EpsMeeting.meeting_date, EpsMeeting.id)
+    return [MeetingRow(id=m.id, meeting_date=m.meeting_date, place=m.place, situation_count=ns, decision_count=nd,
+                       version=m.version) for m, ns, nd in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    name: str
+    function: Optional[str]
+    institution: Optional[str]
+    present: bool
+
+
+@dataclass(frozen=True)
+class MinutesRow:
+    """One situation in the minutes: strictly what the shared secret allows (no notes,
+    no reasons, no family details)."""
+
+    last_name: str
+    first_name: str
+    age: int
+    decision: str
+    referent: Optional[str]
+
+
+@dataclass(frozen=True)
+class MeetingMinutes:
+    meeting_date: dt.date
+    place: Optional[str]
+    members: list[MemberRow]
+    rows: list[MinutesRow]
+
+
+def meeting_minutes_data(session: Session, meeting_id: int) -> MeetingMinutes:
+    """Data for the relevé de décisions of a commission, in agenda order."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    decided = {d.child_id: d for d in meeting.decisions}
+    children = [s.child for s in meeting.situations]
+    children += [d.child for d in meeting.decisions if d.child not in children]
+    rows = []
+    for child in children:
+        decision = decided.get(child.id)
+        referent: Optional[User] = child.referent
+        rows.append(MinutesRow(last_name=child.last_name.upper(), first_name=child.first_name,
+                               age=age_on(child.birth_date, meeting.meeting_date),
+                               decision=_decision_label(decision) if decision else "Pas de décision",
+                               referent=referent.full_name if referent else None))
+    members = [MemberRow(m.name, m.function, m.institution, m.present) for m in meeting.members]
+    return MeetingMinutes(meeting_date=meeting.meeting_date, place=meeting.place, members=members, rows=rows)
