@@ -444,6 +444,16 @@ def test_meeting_minutes_contain_only_the_necessary(factory, setup):
     assert "confidentiel" not in text and "maltraitance" not in text and "Absentéisme" not in text
 
 
+def test_delete_child_takes_its_decisions_and_pathway(factory, setup):
+    meeting_id, child_id = setup
+    _decide(factory, meeting_id, child_id, kind=K.ACCEPT, actions=[dict(label="Théâtre")])
+    with db.session_scope(factory, 1) as s:
+        children.delete_child(s, child_id)
+    with db.session_scope(factory) as s:
+        for model in (Child, EpsDecision, EpsSituation, Pathway, PathwayAction):
+            assert s.scalar(select(func.count()).select_from(model)) == 0, model
+
+
 def test_add_months_clamps():
     assert eps.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert eps.add_months(dt.date(2026, 11, 10), 6) == dt.date(2027, 5, 10)
