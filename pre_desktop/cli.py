@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from decimal import Decimal
@@ -246,3 +247,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _fail(error.message, EXIT_REFUSED)
     except KeyboardInterrupt:
         return _fail("interrompu.", 130)
+    except BrokenPipeError:
+        # Output piped into `head` or similar that stopped reading: not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK

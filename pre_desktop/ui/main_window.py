@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
-        self.db_path = Path(db_path)
+        self.db_path = Path(db_path).resolve()
         self.engine = engine
         self.factory = factory
         self.settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME, self)
@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         search_label.setBuddy(self.search)
         self.count_label = QLabel(central)
         self.count_label.setObjectName("count")
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("00000 sur 00000 enfants") + 8)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         search_row.addWidget(search_label)
         search_row.addWidget(self.search, 1)
         search_row.addSpacing(12)
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -190,7 +193,7 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Ouverture impossible", error.message)
             return False
         old = self.engine
-        self.db_path, self.engine, self.factory = Path(path), engine, factory
+        self.db_path, self.engine, self.factory = Path(path).resolve(), engine, factory
         old.dispose()
         self.settings.setValue("last_database", str(self.db_path))
         self.search.clear()
