@@ -3,6 +3,7 @@ validating required text and dates. One place, so every refusal reads the same."
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional, TypeVar
@@ -102,3 +103,11 @@ def positive_int(value: Any, field: str, label: str) -> int:
 def age_on(birth_date: dt.date, on: dt.date) -> int:
     """Age in whole years on a given day."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -7,7 +7,6 @@ validity window is not billable, so every date computed here feeds billing.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -19,6 +18,7 @@ from ..formatting import fr_date
 from ..models import BillingPeriod, Convention, ConventionStatus, Partner
 from .clock import today
 from .common import (
+    add_months,
     as_amount,
     as_date,
     check_version,
@@ -40,14 +40,6 @@ FREE_FIELDS = frozenset({"signed_on", "quota_warning_threshold", "first_appointm
 
 
 # --------------------------------------------------------------------------- dates
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def end_of_term(start: dt.date, months: int) -> dt.date:

@@ -13,7 +13,6 @@ stored on the decision itself.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple, Optional
@@ -41,20 +40,13 @@ from ..models import (
 )
 from .children import public_age_range
 from .clock import today
-from .common import age_on, as_date, check_version, get_or_fail, optional_text, required_text
+from .common import add_months, age_on, as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
 from .pathways import check_partner, hors_eps_actions, open_pathway
 
 REVIEW_MONTHS = 6
 REASON_MAX = 2_000
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day N months later, clamped to the month's end (31/08 + 6 months → 28/02)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------------------

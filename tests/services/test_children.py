@@ -23,6 +23,7 @@ from pre_desktop.models import (
 from pre_desktop.services import children as svc
 from pre_desktop.services.errors import DomainError, NeedsConfirmation, NotFoundError, StaleRecordError
 from pre_desktop.textnorm import fold
+from refusal import refused as _refused
 
 BD = dt.date(2016, 3, 4)  # 10 years old on 2026-11-22
 
@@ -42,13 +43,6 @@ def _child(factory, fam_id=None, **kw) -> int:
     return child.id
 
 
-def _refused(factory, db_snapshot, fn, exc=DomainError):
-    before = db_snapshot()
-    with pytest.raises(exc) as err:
-        with db.session_scope(factory, 1) as s:
-            fn(s)
-    assert db_snapshot() == before
-    return err.value
 
 
 # --- families and guardians ---------------------------------------------------

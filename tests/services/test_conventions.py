@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from care_fixtures import convention as make_convention, partner as make_partner
 
+from pre_desktop.services.common import add_months
 from pre_desktop import db
 from pre_desktop.models import BillingPeriod, Convention, ConventionStatus
 from pre_desktop.services import conventions as cv
@@ -32,9 +33,9 @@ def test_end_of_term(start, months, end):
 
 
 def test_add_months_clamps_month_ends():
-    assert cv.add_months(D(2026, 1, 31), 1) == D(2026, 2, 28)
-    assert cv.add_months(D(2026, 12, 15), 1) == D(2027, 1, 15)
-    assert cv.add_months(D(2026, 3, 31), 1) == D(2026, 4, 30)
+    assert add_months(D(2026, 1, 31), 1) == D(2026, 2, 28)
+    assert add_months(D(2026, 12, 15), 1) == D(2027, 1, 15)
+    assert add_months(D(2026, 3, 31), 1) == D(2026, 4, 30)
 
 
 def test_create_convention_defaults_and_amounts(session):

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from pre_desktop.services.common import add_months
 from pre_desktop import db
 from pre_desktop.models import (
     AgendaReason,
@@ -19,18 +20,12 @@ from pre_desktop.models import (
 )
 from pre_desktop.services import children, eps, pathways, referrals
 from pre_desktop.services.errors import DomainError, NeedsConfirmation, NotFoundError, StaleRecordError
+from refusal import refused as _refused
 
 BD = dt.date(2016, 3, 4)
 MEETING = dt.date(2026, 11, 10)
 
 
-def _refused(factory, db_snapshot, fn, exc=DomainError):
-    before = db_snapshot()
-    with pytest.raises(exc) as err:
-        with db.session_scope(factory, 1) as s:
-            fn(s)
-    assert db_snapshot() == before
-    return err.value
 
 
 def _child(s, first_name="Éloïse", referred_on=dt.date(2026, 10, 1), **kw) -> Child:
@@ -455,5 +450,5 @@ def test_delete_child_takes_its_decisions_and_pathway(factory, setup):
 
 
 def test_add_months_clamps():
-    assert eps.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
-    assert eps.add_months(dt.date(2026, 11, 10), 6) == dt.date(2027, 5, 10)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 11, 10), 6) == dt.date(2027, 5, 10)

@@ -17,6 +17,7 @@ from pre_desktop.models import (
 )
 from pre_desktop.services import children, pathways as svc
 from pre_desktop.services.errors import DomainError, NotFoundError, StaleRecordError
+from refusal import refused as _refused
 
 BD = dt.date(2016, 3, 4)
 
@@ -27,13 +28,6 @@ def _child(factory, first_name="Éloïse") -> int:
         return children.create_child(s, family_id=fam.id, last_name="Nguyen", first_name=first_name, birth_date=BD).id
 
 
-def _refused(factory, db_snapshot, fn, exc=DomainError):
-    before = db_snapshot()
-    with pytest.raises(exc) as err:
-        with db.session_scope(factory, 1) as s:
-            fn(s)
-    assert db_snapshot() == before
-    return err.value
 
 
 def _accepted(factory, child_id, start=dt.date(2026, 10, 1)) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from pre_desktop import db
 from pre_desktop.models import Child, ChildStatus, Family, Referral
 from pre_desktop.services import children, referrals as svc
 from pre_desktop.services.errors import DomainError, NeedsConfirmation, NotFoundError, StaleRecordError
+from refusal import refused as _refused
 
 BD = dt.date(2016, 3, 4)
 CHILD = dict(last_name="Nguyen", first_name="Éloïse", birth_date=BD, school="École Jean-Jaurès")
@@ -19,13 +20,6 @@ def _child(factory) -> int:
         return children.create_child(s, family_id=fam.id, **{k: v for k, v in CHILD.items()}).id
 
 
-def _refused(factory, db_snapshot, fn, exc=DomainError):
-    before = db_snapshot()
-    with pytest.raises(exc) as err:
-        with db.session_scope(factory, 1) as s:
-            fn(s)
-    assert db_snapshot() == before
-    return err.value
 
 
 def test_sources_list():
