@@ -1030,6 +1030,29 @@ class _Builder:
         s.add_all(fiches)
         s.flush()
 
+        # What each decision did, recorded as the EPS service records it, so a demo
+        # decision can be reverted like one entered on screen.
+        created_actions: dict[int, list[int]] = {}
+        for action in actions:
+            if action.eps_decision_id is not None:
+                created_actions.setdefault(action.eps_decision_id, []).append(action.id)
+        for kid in self.kids:
+            for n, d in enumerate(kid.decisions):
+                decision = decisions[(id(kid), n)]
+                effects: dict = {"created_pathway_id": None, "created_action_ids": [], "regularised_action_ids": [],
+                                 "regularised_care_referral_ids": [], "pathway_before": None, "child_before": {}}
+                if d.kind is EpsDecisionKind.ACCEPT:
+                    effects.update(created_pathway_id=decision.pathway_id,
+                                   created_action_ids=created_actions.get(decision.id, []),
+                                   child_before={"entry_date": None})
+                elif d.kind is EpsDecisionKind.END:
+                    effects.update(pathway_before={"end_date": None, "end_reason": None},
+                                   child_before={"exit_date": None, "exit_reason": None})
+                elif d.kind in (EpsDecisionKind.REFUSE, EpsDecisionKind.REORIENT):
+                    effects.update(child_before={"exit_date": None, "exit_reason": None})
+                decision.effects = effects
+        s.flush()
+
         # The family's agreement, given before its first fiche (a few families have none yet).
         consents = []
         first_request: dict[int, dt.date] = {}

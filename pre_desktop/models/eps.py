@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Versioned, enum_column
@@ -86,6 +86,13 @@ class EpsDecision(Versioned, Base):
     pathway_id: Mapped[Optional[int]] = mapped_column(ForeignKey("pathways.id", ondelete="SET NULL"), index=True)
     # Status the child had before this decision, so removing it can restore it.
     previous_child_status: Mapped[Optional[str]] = mapped_column(String(30))
+    # What applying the decision did, so removing it can undo exactly that (without
+    # relying on timestamps or the audit trail): rows it created, hors-EPS rows it
+    # regularised, and the previous values of the pathway and child fields it overwrote.
+    # Keys: created_pathway_id, created_action_ids, regularised_action_ids,
+    # regularised_care_referral_ids, pathway_before, child_before (dates as YYYY-MM-DD).
+    # NULL for a decision written without it: then it cannot be undone automatically.
+    effects: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
     meeting: Mapped[EpsMeeting] = relationship(back_populates="decisions")
     child: Mapped["Child"] = relationship()

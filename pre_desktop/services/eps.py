@@ -1,14 +1,15 @@
 """EPS commissions (équipe pluridisciplinaire de soutien): meetings, members, agenda,
 decisions and their effects on the child's file and pathway.
 
-Rule 8 ("EPS first"): every action sits in a pathway an EPS recommended. The agenda
+Rule 8 ("EPS first"): every action and orientation is decided by an EPS. The agenda
 suggestions bring back, for each commission, the children waiting since a referral,
-the pathways due for review and the actions recorded "hors EPS".
+the pathways due for review and the actions and fiches de liaison recorded "hors EPS".
 
-Decisions change other records (pathway, actions, child's status). Those changes are
-undone by :func:`revert_decision`, which reads the values they replaced from the audit
-trail (written in the same transaction as every change), so no undo data needs to be
-stored on the decision itself.
+Decisions change other records (pathway, actions, fiches, child's status). Each decision
+keeps an explicit record of what it did (``EpsDecision.effects``: rows created, rows
+regularised, values overwritten), and :func:`revert_decision` undoes exactly that. The
+record, not timestamps or the audit trail, is the source: it does not depend on clock
+order, and works for a decision recorded and removed in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from sqlalchemy.orm import Session
 from ..formatting import fr_date
 from ..models import (
     AgendaReason,
-    AuditAction,
-    AuditEvent,
     CareReferral,
     Child,
     ChildStatus,
@@ -43,7 +42,7 @@ from .clock import today
 from .common import add_months, age_on, as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
-from .pathways import check_partner, hors_eps_actions, open_pathway
+from .pathways import check_partner, hors_eps_actions, hors_eps_care_referrals, open_pathway
 
 REVIEW_MONTHS = 6
 REASON_MAX = 2_000
@@ -218,7 +217,8 @@ def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggesti
 
     - children "repérés" with no decision since their latest referral (or whose
       examination was postponed to this date or earlier);
-    - children with actions recorded "hors EPS" in their open pathway (rule 8);
+    - children with actions recorded "hors EPS" in their open pathway, or fiches de
+      liaison recorded without an EPS decision (rule 8);
     - open pathways whose review date is on or before the meeting.
 
     One suggestion per child (first reason in that order, all details joined).
@@ -268,8 +268,10 @@ def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggesti
     for child_id, rows in by_child.items():
         since = min(r.since for r in rows)
         labels = ", ".join(r.label for r in rows)
+        n_actions = sum(1 for r in rows if r.kind == "action")
+        counts = [f"{n} {what}(s)" for n, what in ((n_actions, "action"), (len(rows) - n_actions, "orientation")) if n]
         note(session.get(Child, child_id), AgendaReason.HORS_EPS,
-             f"{len(rows)} action(s) hors EPS depuis le {fr_date(since)} : {labels}", since)
+             f"{' et '.join(counts)} hors EPS depuis le {fr_date(since)} : {labels}", since)
 
     due = session.scalars(select(Pathway).where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None),
                                                 Pathway.review_date <= day))
@@ -434,60 +436,93 @@ def _short(text: str, size: int = 200) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def _iso(value: Optional[dt.date]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def _overwrite(obj: Any, before: dict[str, Any], **values: Any) -> None:
+    """Set fields, noting in ``before`` the previous value of each one that changes
+    (only those: undoing must not touch a field the decision left alone)."""
+    for key, value in values.items():
+        current = getattr(obj, key)
+        if current != value:
+            before.setdefault(key, _iso(current) if isinstance(current, dt.date) else current)
+            setattr(obj, key, value)
+
+
 def _apply(session: Session, plan: _Plan) -> EpsDecision:
-    """Write a checked decision and its effects (nothing here may refuse)."""
+    """Write a checked decision and its effects (nothing here may refuse), recording
+    those effects on the decision so that revert_decision can undo them exactly."""
     meeting, child, day = plan.meeting, plan.child, plan.meeting.meeting_date
     if _situation_of(session, meeting.id, child.id) is None:
         session.add(EpsSituation(meeting=meeting, child=child, reason=_inferred_reason(session, child),
                                  position=_next_position(session, meeting.id)))
-    decision = EpsDecision(meeting=meeting, child=child, kind=plan.kind, decided_on=day, postponed_to=plan.postponed_to,
-                           reoriented_to=plan.reoriented_to, reason=plan.reason,
-                           previous_child_status=child.status.value)
-    session.add(decision)
-    # The decision row exists (with its created_at) before any effect: revert_decision
-    # tells what the decision created, and finds the replaced values, from that instant.
-    session.flush()
     pathway = open_pathway(session, child.id)
+    pathway_before: dict[str, Any] = {}
+    child_before: dict[str, Any] = {}
+    regularised_actions: list[PathwayAction] = []
+    regularised_referrals: list[CareReferral] = []
+    created_pathway: Optional[Pathway] = None
+    previous_status = child.status.value
+    # Field changes first (they need no decision id), so the decision row is written
+    # once with its record of them.
     if plan.kind is EpsDecisionKind.ACCEPT:
         if pathway is None:
-            pathway = Pathway(child=child, start_date=day, objectives=plan.objectives or "", review_date=plan.review_date)
+            created_pathway = pathway = Pathway(child=child, start_date=day, objectives=plan.objectives or "",
+                                                review_date=plan.review_date)
             session.add(pathway)
         else:
             if plan.objectives:
                 block = f"EPS du {fr_date(day)} : {plan.objectives}"
-                pathway.objectives = f"{pathway.objectives}\n\n{block}" if pathway.objectives else block
-            pathway.review_date = plan.review_date
+                _overwrite(pathway, pathway_before,
+                           objectives=f"{pathway.objectives}\n\n{block}" if pathway.objectives else block)
+            _overwrite(pathway, pathway_before, review_date=plan.review_date)
             if plan.regularise_hors_eps:
-                for action in pathway.actions:
-                    if action.eps_decision_id is None:
-                        action.eps_decision_id = decision.id
-        for spec in plan.actions:
-            session.add(PathwayAction(pathway=pathway, eps_decision_id=decision.id, start_date=day, **spec))
-        session.flush()
-        decision.pathway = pathway
+                regularised_actions = [a for a in pathway.actions if a.eps_decision_id is None]
+        if plan.regularise_hors_eps:
+            regularised_referrals = hors_eps_care_referrals(session, child.id)
         child.status = ChildStatus.ACTIVE
         if child.entry_date is None:
-            child.entry_date = day
+            _overwrite(child, child_before, entry_date=day)
     elif plan.kind is EpsDecisionKind.POSTPONE:
         if pathway is not None:
-            decision.pathway = pathway
-            pathway.review_date = plan.postponed_to
+            _overwrite(pathway, pathway_before, review_date=plan.postponed_to)
     elif plan.kind is EpsDecisionKind.REFUSE:
         child.status = ChildStatus.REORIENTED
     elif plan.kind is EpsDecisionKind.REORIENT:
         if pathway is not None:
-            decision.pathway = pathway
-            pathway.end_date = day
-            pathway.end_reason = _short(f"Réorientation : {plan.reoriented_to}")
+            _overwrite(pathway, pathway_before, end_date=day,
+                       end_reason=_short(f"Réorientation : {plan.reoriented_to}"))
         child.status = ChildStatus.REORIENTED
     elif plan.kind is EpsDecisionKind.END:
         if pathway is not None:
-            decision.pathway = pathway
-            pathway.end_date = plan.end_date
-            pathway.end_reason = _short(plan.reason or "")
+            _overwrite(pathway, pathway_before, end_date=plan.end_date, end_reason=_short(plan.reason or ""))
         child.status = ChildStatus.ENDED
-        child.exit_date = plan.end_date
-        child.exit_reason = _short(plan.reason or "")
+        _overwrite(child, child_before, exit_date=plan.end_date, exit_reason=_short(plan.reason or ""))
+    if plan.kind is EpsDecisionKind.REFUSE:
+        pathway = None  # refused only without an open pathway; nothing to link
+    session.flush()  # a created pathway gets its id
+    effects: dict[str, Any] = {
+        "created_pathway_id": created_pathway.id if created_pathway is not None else None,
+        "created_action_ids": [],
+        "regularised_action_ids": [a.id for a in regularised_actions],
+        "regularised_care_referral_ids": [cr.id for cr in regularised_referrals],
+        "pathway_before": pathway_before if created_pathway is None and pathway is not None else None,
+        "child_before": child_before,
+    }
+    decision = EpsDecision(meeting=meeting, child=child, kind=plan.kind, decided_on=day, postponed_to=plan.postponed_to,
+                           reoriented_to=plan.reoriented_to, reason=plan.reason, pathway=pathway,
+                           previous_child_status=previous_status, effects=effects)
+    session.add(decision)
+    session.flush()  # the decision's id, for the rows it decides
+    for row in (*regularised_actions, *regularised_referrals):
+        row.eps_decision_id = decision.id
+    if plan.actions:
+        created = [PathwayAction(pathway=pathway, eps_decision_id=decision.id, start_date=day, **spec)
+                   for spec in plan.actions]
+        session.add_all(created)
+        session.flush()
+        decision.effects = {**effects, "created_action_ids": [a.id for a in created]}
     session.flush()
     return decision
 
@@ -504,7 +539,8 @@ def record_decision(session: Session, *, meeting_id: int, child_id: int, kind: E
       "en parcours", entry date set if empty. If the child already has an open pathway
       (renewal, or hors-EPS actions), that pathway is extended instead: objectives
       appended, review date moved, new actions added, and with ``regularise_hors_eps``
-      its hors-EPS actions are linked to this decision (rule 8).
+      its hors-EPS actions, and the child's running fiches de liaison recorded without
+      an EPS decision, are linked to this decision (rule 8).
     - POSTPONE: ``postponed_to`` required, after the meeting; the status is unchanged
       (a repéré child keeps waiting); an open pathway's review moves to that date.
     - REFUSE: ``reason`` required; child "réorienté". Not for a child with an open
@@ -530,9 +566,18 @@ def record_decision(session: Session, *, meeting_id: int, child_id: int, kind: E
     return _apply(session, plan)
 
 
-def _created_by(obj: Any, decision: EpsDecision) -> bool:
-    """Did the decision create this row? (created in or after the decision's own flush)"""
-    return obj.created_at >= decision.created_at
+def _effects(decision: EpsDecision) -> dict[str, Any]:
+    return decision.effects or {}
+
+
+def _created_pathway(decision: EpsDecision) -> bool:
+    """Did this decision open its pathway (rather than extend the open one)?"""
+    created = _effects(decision).get("created_pathway_id")
+    return created is not None and created == decision.pathway_id
+
+
+def _regularised_referral_ids(decision: EpsDecision) -> set[int]:
+    return set(_effects(decision).get("regularised_care_referral_ids") or ())
 
 
 def _status_after(decision: EpsDecision) -> ChildStatus:
@@ -554,15 +599,22 @@ def _check_revert(session: Session, decision: EpsDecision) -> None:
     if child.status is not _status_after(decision):
         raise DomainError(f"Le statut de {child.full_name} a changé depuis cette décision (« {label(child.status)} ») : "
                           "elle ne peut pas être annulée automatiquement.", "decision_id")
-    linked = session.scalar(select(func.count()).select_from(CareReferral)
-                            .where(CareReferral.eps_decision_id == decision.id))
+    changes_records = (decision.pathway_id is not None
+                       or decision.kind in (EpsDecisionKind.ACCEPT, EpsDecisionKind.END))
+    if decision.effects is None and changes_records:
+        raise DomainError("Cette décision n'a pas gardé la trace de ses effets : elle ne peut pas être annulée "
+                          "automatiquement.", "decision_id")
+    regularised = _regularised_referral_ids(decision)
+    linked = session.scalar(select(func.count()).select_from(CareReferral).where(
+        CareReferral.eps_decision_id == decision.id, CareReferral.id.not_in(sorted(regularised))))
     if linked:
         raise DomainError(f"{linked} fiche(s) de liaison s'appuient sur cette décision : elle ne peut pas être annulée.",
                           "decision_id")
     pathway = decision.pathway
-    if decision.kind is EpsDecisionKind.ACCEPT and pathway is not None and _created_by(pathway, decision):
+    if decision.kind is EpsDecisionKind.ACCEPT and pathway is not None and _created_pathway(decision):
         care = session.scalar(select(func.count()).select_from(CareReferral).where(
-            CareReferral.child_id == child.id, CareReferral.requested_on >= pathway.start_date))
+            CareReferral.child_id == child.id, CareReferral.requested_on >= pathway.start_date,
+            CareReferral.id.not_in(sorted(regularised))))
         if care:
             raise DomainError(f"Le parcours ouvert par cette décision a {care} fiche(s) de liaison et leurs séances : "
                               "il ne peut pas être supprimé.", "decision_id")
@@ -580,59 +632,48 @@ def _state_after_revert(session: Session, decision: EpsDecision) -> _ChildState:
     status = ChildStatus(decision.previous_child_status or ChildStatus.REFERRED.value)
     pathway = decision.pathway
     if decision.kind is EpsDecisionKind.ACCEPT:
-        return _ChildState(status, None if pathway is not None and _created_by(pathway, decision) else pathway)
+        return _ChildState(status, None if pathway is not None and _created_pathway(decision) else pathway)
     if decision.kind in (EpsDecisionKind.REORIENT, EpsDecisionKind.END) and pathway is not None:
         return _ChildState(status, pathway)
     return _ChildState(status, open_pathway(session, decision.child_id))
 
 
-def _values_before(session: Session, entity: str, entity_id: int, since: dt.datetime,
-                   fields: Iterable[str]) -> dict[str, Any]:
-    """Each field's value just before its first change since ``since``, from the audit trail."""
-    wanted = set(fields)
-    out: dict[str, Any] = {}
-    events = session.scalars(select(AuditEvent).where(
-        AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action == AuditAction.UPDATE,
-        AuditEvent.at >= since).order_by(AuditEvent.id))
-    for event in events:
-        for key, (before, _after) in (event.changes or {}).items():
-            if key in wanted and key not in out:
-                out[key] = before
-    return out
+_DATE_FIELDS = {"review_date", "end_date", "entry_date", "exit_date"}
 
 
-def _restore(obj: Any, values: Mapping[str, Any], dates: Iterable[str] = ()) -> None:
-    for key, value in values.items():
-        if key in dates and isinstance(value, str):
+def _restore(obj: Any, values: Optional[Mapping[str, Any]]) -> None:
+    """Put back the values a decision overwrote (dates are kept as YYYY-MM-DD)."""
+    for key, value in (values or {}).items():
+        if key in _DATE_FIELDS and isinstance(value, str):
             value = dt.date.fromisoformat(value)
         setattr(obj, key, value)
 
 
 def _revert_effects(session: Session, decision: EpsDecision) -> None:
-    """Undo a checked decision (see _check_revert) and delete it."""
-    child, pathway, since = decision.child, decision.pathway, decision.created_at
-    session.flush()  # pending changes must be in the audit trail before it is read
-    if decision.kind is EpsDecisionKind.ACCEPT and pathway is not None:
-        if _created_by(pathway, decision):
+    """Undo a checked decision (see _check_revert) from its record of effects, and delete it."""
+    child, pathway, effects = decision.child, decision.pathway, _effects(decision)
+    if decision.kind is EpsDecisionKind.ACCEPT:
+        if pathway is not None and _created_pathway(decision):
             child.pathways.remove(pathway)
             session.delete(pathway)
-        else:
+        elif pathway is not None:
+            created = set(effects.get("created_action_ids") or ())
             for action in list(pathway.actions):
                 if action.eps_decision_id == decision.id:
-                    if _created_by(action, decision):
+                    if action.id in created:
                         pathway.actions.remove(action)
                         session.delete(action)
                     else:
                         action.eps_decision_id = None  # back to "hors EPS"
-            _restore(pathway, _values_before(session, "pathways", pathway.id, since, ("objectives", "review_date")),
-                     ("review_date",))
-        _restore(child, _values_before(session, "children", child.id, since, ("entry_date",)), ("entry_date",))
+            _restore(pathway, effects.get("pathway_before"))
+        regularised = _regularised_referral_ids(decision)
+        if regularised:
+            for cr in session.scalars(select(CareReferral).where(CareReferral.id.in_(sorted(regularised)),
+                                                                 CareReferral.eps_decision_id == decision.id)):
+                cr.eps_decision_id = None  # back to "hors EPS"
     elif pathway is not None:
-        _restore(pathway, _values_before(session, "pathways", pathway.id, since,
-                                         ("review_date", "end_date", "end_reason")), ("review_date", "end_date"))
-    if decision.kind is EpsDecisionKind.END:
-        _restore(child, _values_before(session, "children", child.id, since, ("exit_date", "exit_reason")),
-                 ("exit_date",))
+        _restore(pathway, effects.get("pathway_before"))
+    _restore(child, effects.get("child_before"))
     child.status = ChildStatus(decision.previous_child_status or ChildStatus.REFERRED.value)
     decision.meeting.decisions.remove(decision)
     session.delete(decision)
@@ -643,7 +684,8 @@ def revert_decision(session: Session, decision_id: int, *, expected_version: Opt
     """Cancel a decision and undo its effects, restoring the file as it was before:
     ACCEPT deletes the pathway it opened (refused once fiches de liaison or other actions
     depend on it) or, for an extended pathway, removes its new actions, puts regularised
-    actions back "hors EPS" and restores objectives and review date; END and REORIENT
+    actions back "hors EPS" and restores objectives and review date; the fiches it
+    regularised go back "hors EPS" (fiches created under it refuse the undo); END and REORIENT
     reopen the pathway they closed; the child's previous status (and entry/exit data)
     come back. Only the child's latest decision can be reverted."""
     decision = get_or_fail(session, EpsDecision, decision_id, "Décision d'EPS")

@@ -1,8 +1,9 @@
-"""Parcours individualisés and their actions; "hors EPS" actions (rule 8).
+"""Parcours individualisés and their actions; "hors EPS" actions and orientations (rule 8).
 
 A child has at most one open pathway (no end date). Actions decided by an EPS carry
 the decision's id; an action recorded without one is "hors EPS": it is kept (the
 field cannot always wait for the commission) but listed for the next EPS to decide.
+A fiche de liaison (orientation) recorded without an EPS decision is hors EPS too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Partner, Pathway, PathwayAction
+from ..models import (
+    CareReferral,
+    CareReferralState,
+    Child,
+    ChildStatus,
+    EpsDecision,
+    EpsDecisionKind,
+    Partner,
+    Pathway,
+    PathwayAction,
+)
 from .clock import today
 from .common import as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, NotFoundError
@@ -127,19 +138,38 @@ def end_pathway(session: Session, pathway_id: int, *, end_date: Any, end_reason:
 
 @dataclass(frozen=True)
 class HorsEpsRow:
-    """An action waiting for an EPS decision (rule 8)."""
+    """An action or an orientation (fiche de liaison) waiting for an EPS decision (rule 8).
+
+    ``kind`` is "action" (``action_id`` set) or "orientation" (``care_referral_id`` set).
+    """
 
     child_id: int
     child_name: str
-    action_id: int
+    action_id: Optional[int]
     label: str
     action_type: Optional[str]
     partner_name: Optional[str]
     since: dt.date
+    care_referral_id: Optional[int] = None
+    kind: str = "action"
+
+
+def hors_eps_care_referrals(session: Session, child_id: Optional[int] = None) -> list[CareReferral]:
+    """Fiches de liaison still running (not ended) recorded without an EPS decision.
+
+    An ended care needs no decision any more: like an action of a closed pathway, it
+    is no longer brought to the commission.
+    """
+    stmt = select(CareReferral).where(CareReferral.eps_decision_id.is_(None),
+                                      CareReferral.state != CareReferralState.ENDED)
+    if child_id is not None:
+        stmt = stmt.where(CareReferral.child_id == child_id)
+    return list(session.scalars(stmt.order_by(CareReferral.requested_on, CareReferral.id)))
 
 
 def hors_eps_actions(session: Session, child_id: Optional[int] = None) -> list[HorsEpsRow]:
-    """Actions of open pathways recorded without an EPS decision, oldest first."""
+    """Actions of open pathways and running fiches de liaison recorded without an EPS
+    decision, oldest first: what the next commission has to decide (rule 8)."""
     stmt = (
         select(PathwayAction, Child, Partner.name)
         .join(Pathway, PathwayAction.pathway_id == Pathway.id)
@@ -155,7 +185,13 @@ def hors_eps_actions(session: Session, child_id: Optional[int] = None) -> list[H
                    since=action.start_date or action.created_at.date())
         for action, child, partner_name in session.execute(stmt)
     ]
-    return sorted(rows, key=lambda r: (r.since, r.child_name, r.action_id))
+    rows += [
+        HorsEpsRow(child_id=cr.child_id, child_name=cr.child.full_name, action_id=None,
+                   label=f"Orientation vers {cr.partner.name}", action_type=None, partner_name=cr.partner.name,
+                   since=cr.requested_on, care_referral_id=cr.id, kind="orientation")
+        for cr in hors_eps_care_referrals(session, child_id)
+    ]
+    return sorted(rows, key=lambda r: (r.since, r.child_name, r.kind, r.action_id or r.care_referral_id or 0))
 
 
 @dataclass(frozen=True)

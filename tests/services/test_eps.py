@@ -8,6 +8,7 @@ from pre_desktop import db
 from pre_desktop.models import (
     AgendaReason,
     CareReferral,
+    CareReferralState,
     Child,
     ChildStatus,
     EpsDecision,
@@ -452,3 +453,169 @@ def test_delete_child_takes_its_decisions_and_pathway(factory, setup):
 def test_add_months_clamps():
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2026, 11, 10), 6) == dt.date(2027, 5, 10)
+
+
+# --- rule 8 for fiches de liaison, and undo from the decision's record of effects -----------
+
+def _hors_eps_fiche(s, child_id, requested_on=dt.date(2026, 11, 3), partner_name="CMPP") -> CareReferral:
+    """A fiche recorded without an EPS decision (built directly: its service is tested apart)."""
+    ptype = s.scalars(select(PartnerType)).first()
+    cr = CareReferral(child_id=child_id, partner=Partner(name=partner_name, type_id=ptype.id),
+                      requested_on=requested_on)
+    s.add(cr)
+    s.flush()
+    return cr
+
+
+def test_hors_eps_fiche_suggested_for_agenda_and_regularised_by_accept(factory, setup):
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        other = _child(s, "Inès")
+        eps.record_decision(s, meeting_id=meeting_id, child_id=other.id, kind=K.ACCEPT, confirm=True)
+        fiche = _hors_eps_fiche(s, other.id, requested_on=dt.date(2026, 11, 12), partner_name="CMPP Pasteur")
+        pathways.add_action(s, child_id=other.id, label="Sophrologie", start_date="14/11/2026")
+        later = eps.create_meeting(s, meeting_date="20/11/2026")
+        got = {sg.child.first_name: (sg.reason, sg.detail) for sg in eps.agenda_suggestions(s, later.id)}
+        assert got["Inès"] == (AgendaReason.HORS_EPS, "1 action(s) et 1 orientation(s) hors EPS depuis le 12/11/2026 : "
+                                                      "Orientation vers CMPP Pasteur, Sophrologie")
+        row = pathways.hors_eps_actions(s, other.id)[0]
+        assert (row.kind, row.care_referral_id, row.action_id, row.partner_name) == (
+            "orientation", fiche.id, None, "CMPP Pasteur")
+        # not on the agenda: added with the reason the fiche gives
+        d = eps.record_decision(s, meeting_id=later.id, child_id=other.id, kind=K.ACCEPT, confirm=True)
+        assert s.get(CareReferral, fiche.id).eps_decision_id == d.id
+        assert pathways.hors_eps_actions(s, other.id) == []
+        sit = s.scalars(select(EpsSituation).where(EpsSituation.meeting_id == later.id,
+                                                   EpsSituation.child_id == other.id)).one()
+        assert sit.reason is AgendaReason.HORS_EPS
+        assert d.effects["regularised_care_referral_ids"] == [fiche.id]
+
+
+def test_revert_accept_unregularises_actions_and_fiches(factory, setup):
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        action = pathways.add_action(s, child_id=child_id, label="Sophrologie", start_date="01/11/2026")
+        fiche = _hors_eps_fiche(s, child_id)
+        ended = _hors_eps_fiche(s, child_id, partner_name="CMP")
+        ended.state = CareReferralState.ENDED  # an ended care is no longer brought to the EPS
+        a_id, f_id, e_id = action.id, fiche.id, ended.id
+        assert [r.kind for r in pathways.hors_eps_actions(s, child_id)] == ["action", "orientation"]
+    d = _decide(factory, meeting_id, child_id, kind=K.ACCEPT, actions=[dict(label="Théâtre")])
+    with db.session_scope(factory) as s:
+        assert s.get(PathwayAction, a_id).eps_decision_id == d and s.get(CareReferral, f_id).eps_decision_id == d
+        assert s.get(CareReferral, e_id).eps_decision_id is None
+        effects = s.get(EpsDecision, d).effects
+        assert (effects["regularised_action_ids"], effects["regularised_care_referral_ids"]) == ([a_id], [f_id])
+        assert len(effects["created_action_ids"]) == 1 and effects["created_pathway_id"] is None
+    with db.session_scope(factory, 1) as s:  # regularised fiches do not block the undo
+        eps.revert_decision(s, d)
+    with db.session_scope(factory) as s:
+        assert s.get(PathwayAction, a_id).eps_decision_id is None and s.get(CareReferral, f_id).eps_decision_id is None
+        assert [(r.kind, r.label) for r in pathways.hors_eps_actions(s, child_id)] == [
+            ("action", "Sophrologie"), ("orientation", "Orientation vers CMPP")]
+        assert s.scalar(select(func.count()).select_from(PathwayAction)) == 1
+
+
+def test_revert_accept_that_opened_the_pathway_unregularises_fiche(factory, setup):
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        f_id = _hors_eps_fiche(s, child_id, requested_on=dt.date(2026, 11, 15)).id  # after the meeting
+    d = _decide(factory, meeting_id, child_id, kind=K.ACCEPT)
+    with db.session_scope(factory, 1) as s:
+        assert s.get(EpsDecision, d).effects["created_pathway_id"] is not None
+        eps.revert_decision(s, d)
+    with db.session_scope(factory) as s:
+        assert s.get(CareReferral, f_id).eps_decision_id is None
+        assert s.scalar(select(func.count()).select_from(Pathway)) == 0
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
+
+
+def test_fiche_created_under_decision_still_blocks_revert(factory, db_snapshot, setup):
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        _hors_eps_fiche(s, child_id)
+    d = _decide(factory, meeting_id, child_id, kind=K.ACCEPT)
+    with db.session_scope(factory, 1) as s:
+        _hors_eps_fiche(s, child_id, partner_name="CMP").eps_decision_id = d
+    assert "1 fiche(s) de liaison" in _refused(factory, db_snapshot, lambda s: eps.revert_decision(s, d)).message
+
+
+def test_revert_restores_objectives_and_review_date_of_extended_pathway(factory, setup):
+    meeting_id, child_id = setup
+    first = _decide(factory, meeting_id, child_id, kind=K.ACCEPT, objectives="Lecture", review_date="15/11/2026")
+    with db.session_scope(factory, 1) as s:
+        m2 = eps.create_meeting(s, meeting_date="20/11/2026")
+        d = eps.record_decision(s, meeting_id=m2.id, child_id=child_id, kind=K.ACCEPT, objectives="Calcul",
+                                review_date="20/05/2027", confirm=True)
+        p_id, d_id = d.pathway_id, d.id
+        assert d.effects["pathway_before"] == {"objectives": "Lecture", "review_date": "2026-11-15"}
+        assert d.effects["child_before"] == {}  # entry date already set by the first acceptance
+    with db.session_scope(factory) as s:
+        p = s.get(Pathway, p_id)
+        assert (p.objectives, p.review_date) == ("Lecture\n\nEPS du 20/11/2026 : Calcul", dt.date(2027, 5, 20))
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, d_id)
+    with db.session_scope(factory) as s:
+        p, child = s.get(Pathway, p_id), s.get(Child, child_id)
+        assert (p.objectives, p.review_date, p.end_date) == ("Lecture", dt.date(2026, 11, 15), None)
+        assert (child.status, child.entry_date) == (ChildStatus.ACTIVE, MEETING)
+        assert [x.id for x in s.scalars(select(EpsDecision))] == [first]
+
+
+def test_revert_end_reopens_pathway_and_restores_exit_data(factory, setup):
+    meeting_id, child_id = setup
+    _decide(factory, meeting_id, child_id, kind=K.ACCEPT, review_date="01/03/2027")
+    with db.session_scope(factory, 1) as s:
+        child = s.get(Child, child_id)
+        child.exit_reason = "Sortie envisagée (note)"  # a value the END overwrites, restored by the undo
+        m2 = eps.create_meeting(s, meeting_date="20/11/2026")
+        d = eps.record_decision(s, meeting_id=m2.id, child_id=child_id, kind=K.END, reason="Objectifs atteints",
+                                end_date="18/11/2026", confirm=True)
+        d_id, p_id = d.id, d.pathway_id
+        assert d.effects["pathway_before"] == {"end_date": None, "end_reason": None}
+        assert d.effects["child_before"] == {"exit_date": None, "exit_reason": "Sortie envisagée (note)"}
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, d_id)
+    with db.session_scope(factory) as s:
+        p, child = s.get(Pathway, p_id), s.get(Child, child_id)
+        assert (p.end_date, p.end_reason, p.review_date) == (None, None, dt.date(2027, 3, 1))
+        assert pathways.open_pathway(s, child_id).id == p_id
+        assert (child.status, child.exit_date, child.exit_reason) == (ChildStatus.ACTIVE, None,
+                                                                      "Sortie envisagée (note)")
+
+
+def test_record_and_revert_in_one_transaction_without_timestamps(factory, setup):
+    """The undo reads the decision's record, not clocks: a decision whose timestamps say
+    it is older than everything (clock change, same instant) still undoes exactly its effects."""
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        action = pathways.add_action(s, child_id=child_id, label="Sophrologie", start_date="01/11/2026")
+        fiche = _hors_eps_fiche(s, child_id)
+        p_id = action.pathway_id
+        d = eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT, objectives="Lecture",
+                                actions=[dict(label="Théâtre")])
+        d.created_at = dt.datetime(2000, 1, 1)
+        for obj in (action, fiche, action.pathway):
+            obj.created_at = dt.datetime(2030, 1, 1)
+        s.flush()
+        eps.revert_decision(s, d.id)
+        p = s.get(Pathway, p_id)
+        assert (p.objectives, p.review_date) == ("", None)
+        assert [(a.label, a.eps_decision_id) for a in p.actions] == [("Sophrologie", None)]
+        assert fiche.eps_decision_id is None
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED and s.get(Child, child_id).entry_date is None
+        # and again for a decision that opens the pathway, then is replaced, all uncommitted
+        end = eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.END, reason="Déménagement")
+        end.created_at = dt.datetime(2000, 1, 1)
+        eps.update_decision(s, end.id, kind=K.POSTPONE, postponed_to="08/12/2026")
+        assert p.end_date is None and p.review_date == dt.date(2026, 12, 8)
+        assert s.get(Child, child_id).exit_date is None and s.get(Child, child_id).status is ChildStatus.REFERRED
+
+
+def test_decision_without_record_of_effects_not_reverted(factory, db_snapshot, setup):
+    meeting_id, child_id = setup
+    d = _decide(factory, meeting_id, child_id, kind=K.ACCEPT)
+    with db.session_scope(factory, 1) as s:
+        s.get(EpsDecision, d).effects = None  # e.g. written by an import, not by this service
+    err = _refused(factory, db_snapshot, lambda s: eps.revert_decision(s, d))
+    assert "trace de ses effets" in err.message

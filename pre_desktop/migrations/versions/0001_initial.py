@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:29:50.050777
+Create Date: 2026-11-22 10:46:56.532303
 
 Each revision is one step, tested on a database holding data
 (tests/test_migrations.py); say here why the schema changes.
@@ -376,6 +376,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('pathway_id', sa.Integer(), nullable=True),
     sa.Column('previous_child_status', sa.String(length=30), nullable=True),
+    sa.Column('effects', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
