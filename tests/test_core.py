@@ -106,3 +106,10 @@ def test_fold_ignores_case_accents_and_ligatures():
     assert fold("  Éloïse   N'DIAYE ") == "eloise n'diaye"
     assert fold("Cœur") == "coeur"
     assert fold(None) == ""
+
+
+def test_json_values_stay_structured_in_the_audit_trail():
+    from pre_desktop.services.audit import _jsonable
+
+    value = {"ids": [1, 2], "before": {"review_date": dt.date(2026, 5, 1), "amount": Decimal("45.5")}}
+    assert _jsonable(value) == {"ids": [1, 2], "before": {"review_date": "2026-05-01", "amount": "45.5"}}
