@@ -1,0 +1,94 @@
+"""The structure's own settings (one row): the identity every document carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import StructureSettings
+from .common import check_version, optional_text, required_text
+from .errors import DomainError
+
+DEFAULT_PRE_NAME = "Programme de réussite éducative"
+LEGAL_CARRIER_KINDS = ("Caisse des écoles", "CCAS", "GIP", "Commune", "Autre")
+DEFAULT_PUBLIC_AGES = (2, 16)
+
+_TEXT_FIELDS: dict[str, tuple[str, int]] = {
+    "legal_carrier_kind": ("Porteur juridique", 80),
+    "legal_carrier_name": ("Nom du porteur juridique", 200),
+    "address": ("Adresse", 300),
+    "postal_code": ("Code postal", 10),
+    "town": ("Commune", 120),
+    "legal_representative": ("Représentant légal", 200),
+    "legal_representative_title": ("Qualité du représentant légal", 200),
+    "coordinator_name": ("Coordonnateur(trice)", 200),
+    "phone": ("Téléphone", 40),
+    "email": ("Courriel", 200),
+    "administrative_court": ("Tribunal administratif", 200),
+}
+
+
+def get_settings(session: Session) -> Optional[StructureSettings]:
+    """The settings row, or None for a database created before they were entered."""
+    return session.scalars(select(StructureSettings).order_by(StructureSettings.id).limit(1)).first()
+
+
+def structure_name(session: Session) -> str:
+    """Name printed on documents; a neutral default until the coordinator sets it."""
+    settings = get_settings(session)
+    return settings.pre_name if settings is not None and settings.pre_name else DEFAULT_PRE_NAME
+
+
+def public_age_range(session: Session) -> tuple[int, int]:
+    """The PRE's usual public (2–16 by default); outside it the services warn."""
+    settings = get_settings(session)
+    if settings is None:
+        return DEFAULT_PUBLIC_AGES
+    return settings.public_age_min, settings.public_age_max
+
+
+def _clean(name: str, value: Any) -> Any:
+    if name == "pre_name":
+        return required_text(value, "pre_name", "Nom du PRE", 200)
+    if name in _TEXT_FIELDS:
+        label, size = _TEXT_FIELDS[name]
+        return optional_text(value, name, label, size)
+    if name == "logo_path":
+        path = optional_text(value, "logo_path", "Logo", 500)
+        if path is not None and not Path(path).is_file():
+            raise DomainError(f"Le fichier du logo est introuvable : {path}", "logo_path")
+        return path
+    if name in ("public_age_min", "public_age_max"):
+        label = "Âge minimum du public" if name == "public_age_min" else "Âge maximum du public"
+        try:
+            age = int(value)
+        except (TypeError, ValueError):
+            raise DomainError(f"« {value} » n'est pas un âge valide pour « {label} ».", name) from None
+        if not 0 <= age <= 30:
+            raise DomainError(f"« {label} » doit être compris entre 0 et 30 ans.", name)
+        return age
+    raise DomainError(f"Champ inconnu pour les paramètres de la structure : « {name} ».", name)
+
+
+def update_settings(session: Session, *, expected_version: Optional[int] = None, **fields: Any) -> StructureSettings:
+    """Create or change the settings; every field checked before anything is written."""
+    cleaned = {name: _clean(name, value) for name, value in fields.items()}
+    settings = get_settings(session)
+    if settings is not None:
+        check_version(settings, expected_version, "Les paramètres de la structure")
+    low = cleaned.get("public_age_min", settings.public_age_min if settings else DEFAULT_PUBLIC_AGES[0])
+    high = cleaned.get("public_age_max", settings.public_age_max if settings else DEFAULT_PUBLIC_AGES[1])
+    if low > high:
+        raise DomainError("L'âge minimum du public ne peut pas dépasser l'âge maximum.", "public_age_min")
+    if settings is None:
+        if "pre_name" not in cleaned:
+            raise DomainError("Le champ « Nom du PRE » est obligatoire.", "pre_name")
+        settings = StructureSettings(public_age_min=DEFAULT_PUBLIC_AGES[0], public_age_max=DEFAULT_PUBLIC_AGES[1])
+        session.add(settings)
+    for name, value in cleaned.items():
+        setattr(settings, name, value)
+    session.flush()
+    return settings
