@@ -127,8 +127,6 @@ class MainWindow(QMainWindow):
         self.path_label.setObjectName("db_path")
         self.path_label.setContentsMargins(6, 0, 0, 0)
         self.statusBar().addWidget(self.path_label, 1)
-        self.status_count = QLabel(self)
-        self.statusBar().addPermanentWidget(self.status_count)
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&Fichier")
@@ -161,7 +159,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         for column in range(self.model.columnCount()):
             width = header.sectionSize(column)
-            header.resizeSection(column, min(max(width + 16, 60), 320))
+            header.resizeSection(column, min(max(width + 16, 60), 280))
 
     def apply_search(self) -> None:
         self._search_timer.stop()
@@ -175,7 +173,6 @@ class MainWindow(QMainWindow):
         else:
             text = f"{shown} sur {total} enfant{'s' if total > 1 else ''}"
         self.count_label.setText(text)
-        self.status_count.setText(_plural(total, "enregistrement", "enregistrements"))
 
     # --- another database ------------------------------------------------------------
 

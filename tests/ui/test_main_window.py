@@ -121,7 +121,3 @@ def test_geometry_is_remembered(qtbot, window, tmp_path):
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (700, 450)
     engine.dispose()
-
-
-def test_render_for_review(window):
-    window.grab().save("/tmp/main.png")

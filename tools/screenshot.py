@@ -1,0 +1,52 @@
+"""Render the main window on a database to a PNG, to look at it as a user would.
+
+    python tools/screenshot.py DB.sqlite OUT.png [--search TEXT] [--size 1000x620]
+
+Runs offscreen, so it works on a machine with no display (CI, a server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--search", default="")
+    parser.add_argument("--size", default="1000x620")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QSettings
+
+    from pre_desktop.app import ensure_application
+    from pre_desktop.migrate import open_database
+    from pre_desktop.ui.main_window import MainWindow
+
+    app = ensure_application()
+    engine, factory = open_database(args.db, create=False)
+    settings = QSettings(str(args.out.with_suffix(".ini")), QSettings.Format.IniFormat)
+    window = MainWindow(args.db, engine, factory, settings=settings)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    window.resize(width, height)
+    window.show()
+    if args.search:
+        window.search.setText(args.search)
+        window.apply_search()
+    app.processEvents()
+    window.grab().save(str(args.out))
+    window.close()
+    engine.dispose()
+    args.out.with_suffix(".ini").unlink(missing_ok=True)
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
