@@ -113,3 +113,23 @@ def test_json_values_stay_structured_in_the_audit_trail():
 
     value = {"ids": [1, 2], "before": {"review_date": dt.date(2026, 5, 1), "amount": Decimal("45.5")}}
     assert _jsonable(value) == {"ids": [1, 2], "before": {"review_date": "2026-05-01", "amount": "45.5"}}
+
+
+def test_relationship_only_changes_are_audited_with_their_keys(factory):
+    """Setting a relationship (not its id column) changes the row's foreign key at flush:
+    the trail must show it, on creation as on update."""
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        other = Family(name="Diallo")
+        s.add(other)
+        s.flush()
+        other_id = other.id
+        child = s.get(Child, child_id)
+        old_family = child.family_id
+        child.family = other  # relationship only
+    with db.session_scope(factory) as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "children").order_by(AuditEvent.id)).all()
+    create, *updates = events
+    assert create.changes["family_id"] == [None, old_family]  # set through Child(family=...)
+    assert [e.changes for e in updates] == [{"family_id": [old_family, other_id]}]
+    assert updates[0].user_id == 1 and updates[0].family_id == other_id

@@ -90,18 +90,16 @@ def before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             pending.append((obj, AuditAction.DELETE))
     if not pending:
         return
-    # New rows need their ids before the event can name them: flush them first in
-    # after_flush; here we record what we can and complete ids afterwards.
+    # Deleted rows are read now, while they are whole. Created and updated rows are
+    # read in after_flush: only then do they carry their ids, column defaults and the
+    # foreign keys set through a relationship (``child.family = other``), while the
+    # attribute history still holds the values from before the flush.
     events = session.info.setdefault("_audit_pending", [])
     for obj, action in pending:
-        if action is AuditAction.UPDATE:
-            changes = _diff(obj)
-            if not changes:
-                continue
-        elif action is AuditAction.CREATE:
-            changes = _snapshot(obj)
+        if action is AuditAction.DELETE:
+            changes: Optional[dict[str, list[Any]]] = {k: [v[1], None] for k, v in _snapshot(obj).items()}
         else:
-            changes = {k: [v[1], None] for k, v in _snapshot(obj).items()}
+            changes = None
         events.append((obj, action, changes, user_id))
 
 
@@ -111,6 +109,12 @@ def after_flush(session: Session, flush_context: Any) -> None:
         return
     rows = []
     for obj, action, changes, user_id in events:
+        if action is AuditAction.UPDATE:
+            changes = _diff(obj)
+            if not changes:
+                continue
+        elif action is AuditAction.CREATE:
+            changes = _snapshot(obj)
         state = inspect(obj)
         entity_id = state.identity[0] if state.identity else getattr(obj, "id", None)
         if action is AuditAction.CREATE and "id" not in changes and entity_id is not None:
@@ -135,6 +139,8 @@ def after_flush(session: Session, flush_context: Any) -> None:
                 "changes": changes,
             }
         )
+    if not rows:
+        return
     # Core insert: adding ORM objects inside after_flush would need another flush.
     session.connection().execute(AuditEvent.__table__.insert(), rows)
 
