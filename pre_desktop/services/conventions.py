@@ -37,6 +37,8 @@ CONTRACT_FIELDS = frozenset({"reference", "start_date", "end_date", "duration_mo
                              "tariff_individual", "tariff_parents", "tariff_family", "billing_period"})
 FREE_FIELDS = frozenset({"signed_on", "quota_warning_threshold", "first_appointment_delay_days",
                          "psychologist_name", "signatory_pre", "signatory_partner", "notes"})
+# Statuses of a convention both parties signed: in force, under notice, or stored as expired.
+SIGNED_STATES = (ConventionStatus.SIGNED, ConventionStatus.TERMINATED, ConventionStatus.EXPIRED)
 
 
 # --------------------------------------------------------------------------- dates
@@ -148,8 +150,10 @@ def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
 
 
 def _overlapping_signed(session: Session, conv: Convention, start: dt.date, end: dt.date) -> Optional[Convention]:
+    """A signed convention of the same partner covering part of start..end, including one
+    under notice (it covers sessions until its notice runs out) or one stored as expired."""
     stmt = select(Convention).where(Convention.partner_id == conv.partner_id, Convention.id != conv.id,
-                                    Convention.status == ConventionStatus.SIGNED,
+                                    Convention.status.in_(SIGNED_STATES),
                                     Convention.start_date <= end, Convention.end_date >= start)
     for other in session.scalars(stmt):
         if other.start_date <= end and validity_end(other) >= start:

@@ -220,3 +220,28 @@ def test_conventions_to_renew_within_60_days(session):
     cv.renew_convention(session, a.id)
     assert cv.conventions_to_renew(session) == []
     assert isinstance(session.get(Convention, a.id), Convention)
+
+
+def test_sign_refuses_overlap_with_convention_under_notice_or_expired(factory, db_snapshot):
+    """A terminated convention still covers sessions until its notice runs out; a stored
+    EXPIRED one covered its whole term: a new convention may not overlap either."""
+    with db.session_scope(factory, 1) as s:
+        p = make_partner(s)
+        a = make_convention(s, p, start=D(2026, 1, 1), end=D(2026, 12, 31), reference="A")
+        cv.terminate_convention(s, a.id, notice_on=D(2026, 5, 31))  # covers until 30/06/2026
+        b = _create(s, p.id, reference="B", start_date=D(2026, 6, 15))
+        q = make_partner(s, name="Autre")
+        make_convention(s, q, start=D(2025, 1, 1), end=D(2025, 12, 31), reference="OLD",
+                        status=ConventionStatus.EXPIRED)
+        c = _create(s, q.id, reference="C", start_date=D(2025, 6, 1))
+        ids = b.id, c.id
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.sign_convention(s, ids[0], signed_on=D(2026, 6, 10))
+    assert err.value.field == "start_date" and "« A »" in err.value.message and "30/06/2026" in err.value.message
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.sign_convention(s, ids[1], signed_on=D(2025, 5, 20))
+    assert err.value.field == "start_date" and "« OLD »" in err.value.message
+    assert db_snapshot() == before
