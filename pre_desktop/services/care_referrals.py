@@ -74,7 +74,7 @@ def _convention(session: Session, partner: Partner, convention_id: Optional[int]
     if conv.partner_id != partner.id:
         raise DomainError(f"La convention « {conv.reference} » n'a pas été passée avec « {partner.name} ».",
                           "convention_id")
-    in_force = conv.status in (ConventionStatus.SIGNED, ConventionStatus.TERMINATED) and conv_service.covers(conv, day)
+    in_force = conv.status in conv_service.SIGNED_STATES and conv_service.covers(conv, day)
     if not in_force:
         raise DomainError(f"La convention « {conv.reference} » n'est pas en vigueur le {fr_date(day)} "
                           f"(du {fr_date(conv.start_date)} au {fr_date(conv_service.validity_end(conv))}"

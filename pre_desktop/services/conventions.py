@@ -78,12 +78,12 @@ def covers(conv: Convention, day: dt.date) -> bool:
 
 
 def convention_in_force(session: Session, partner_id: int, on: Optional[dt.date] = None) -> Optional[Convention]:
-    """The signed (possibly under notice) convention covering that day, if any."""
+    """The signed (possibly under notice, or since expired) convention covering that day, if any."""
     day = on or today()
     stmt = (
         select(Convention)
         .where(Convention.partner_id == partner_id,
-               Convention.status.in_([ConventionStatus.SIGNED, ConventionStatus.TERMINATED]),
+               Convention.status.in_(SIGNED_STATES),
                Convention.start_date <= day, Convention.end_date >= day)
         .order_by(Convention.start_date.desc(), Convention.id.desc())
     )
@@ -259,7 +259,7 @@ def renew_convention(session: Session, convention_id: int, *, start_date: Any = 
                      reference: Optional[str] = None) -> Convention:
     """A new draft with the same terms, starting the day after the old one ends."""
     old = get_or_fail(session, Convention, convention_id, "Convention")
-    if old.status is not ConventionStatus.SIGNED:
+    if old.status not in (ConventionStatus.SIGNED, ConventionStatus.EXPIRED):
         raise DomainError("Seule une convention signée (en cours ou expirée) peut être renouvelée.", "start_date")
     already = session.scalar(select(Convention).where(Convention.renewed_from_id == old.id))
     if already is not None:

@@ -331,3 +331,16 @@ def test_update_care_referral(session):
     assert (cr.reason, cr.referent_id) == ("Phobie scolaire", 1)
     assert isinstance(session.get(CareReferral, cr.id), CareReferral)
     assert isinstance(child.family.guardians[0], Guardian)
+
+
+def test_convention_stored_as_expired_is_in_force_on_a_past_request(session):
+    child = family_with_child(session)
+    p = make_partner(session)
+    old = make_convention(session, p, start=D(2025, 1, 1), end=D(2025, 12, 31), reference="OLD",
+                          status=ConventionStatus.EXPIRED)
+    cr = crs.create_care_referral(session, child_id=child.id, partner_id=p.id, reason="x",
+                                  requested_on=D(2025, 12, 1), convention_id=old.id)
+    assert cr.convention_id == old.id
+    implicit = crs.create_care_referral(session, child_id=child.id, partner_id=p.id, reason="y",
+                                        requested_on=D(2025, 12, 2), confirm=True)
+    assert implicit.convention_id == old.id

@@ -245,3 +245,13 @@ def test_sign_refuses_overlap_with_convention_under_notice_or_expired(factory, d
             cv.sign_convention(s, ids[1], signed_on=D(2025, 5, 20))
     assert err.value.field == "start_date" and "« OLD »" in err.value.message
     assert db_snapshot() == before
+
+
+def test_convention_stored_as_expired_still_covers_its_term_and_can_be_renewed(session):
+    p = make_partner(session)
+    old = make_convention(session, p, start=D(2025, 1, 1), end=D(2025, 12, 31), reference="OLD",
+                          status=ConventionStatus.EXPIRED)
+    assert cv.convention_in_force(session, p.id, D(2025, 12, 31)).id == old.id
+    assert cv.convention_in_force(session, p.id, D(2026, 1, 1)) is None
+    new = cv.renew_convention(session, old.id)
+    assert (new.start_date, new.end_date, new.renewed_from_id) == (D(2026, 1, 1), D(2026, 12, 31), old.id)
