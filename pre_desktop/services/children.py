@@ -268,16 +268,31 @@ def _check_dates_after_birth(values: dict[str, Any]) -> None:
 
 def find_duplicates(session: Session, last_name: str, first_name: str, birth_date: dt.date,
                     exclude_id: Optional[int] = None) -> list[Child]:
-    """Children with the same name (accents, case and order of names ignored) and birth date.
+    """Children with the same name (accents, case, spaces, hyphens, apostrophes and order of names
+    ignored) and birth date.
 
     Families spell names with or without accents from one form to the next; a second
     file for the same child splits its history, so the UI asks before creating it.
     """
-    keys = {fold(f"{last_name} {first_name}"), fold(f"{first_name} {last_name}")}
-    stmt = select(Child).where(Child.search_name.in_(keys), Child.birth_date == birth_date)
+    keys = _identity_keys(last_name, first_name)
+    # Few children share a birth date: compare their names here, with a key that
+    # SQL cannot build portably (letters and digits only).
+    stmt = select(Child).where(Child.birth_date == birth_date)
     if exclude_id is not None:
         stmt = stmt.where(Child.id != exclude_id)
-    return list(session.scalars(stmt.order_by(Child.id)))
+    return [child for child in session.scalars(stmt.order_by(Child.id))
+            if keys & _identity_keys(child.last_name, child.first_name)]
+
+
+def _letters(text: str) -> str:
+    """Folded name without spaces, hyphens or apostrophes: "Jean-Pierre" = "Jean Pierre" = "Jeanpierre"."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def _identity_keys(last_name: str, first_name: str) -> set[str]:
+    """The name read in both orders (last and first names swapped between the fields)."""
+    last, first = _letters(last_name), _letters(first_name)
+    return {last + first, first + last}
 
 
 def child_warnings(session: Session, *, last_name: str, first_name: str, birth_date: dt.date,

@@ -323,3 +323,19 @@ def test_search_is_fast_on_20000_children(session):
     elapsed = time.perf_counter() - start
     assert len(found) == 20 and len(first_page) == 50 and len(narrow) == 1
     assert elapsed < 0.5
+
+
+def test_duplicates_ignore_hyphens_apostrophes_spaces_and_order(factory, db_snapshot):
+    """"Jean-Pierre" on one form, "Jean Pierre" on the next; "N'Diaye" or "Ndiaye";
+    compound names swapped between the two fields: still the same child."""
+    fam_id = _family(factory)
+    jp = _child(factory, fam_id, last_name="N'Diaye", first_name="Jean-Pierre")
+    with db.session_scope(factory, 1) as s:
+        for last, first in (("N'Diaye", "Jean Pierre"), ("Ndiaye", "Jean-Pierre"), ("N Diaye", "Jeanpierre"),
+                            ("  n'diaye ", " JEAN  PIERRE "), ("Jean-Pierre", "N'Diaye"), ("Jean Pierre", "Ndiaye")):
+            assert [c.id for c in svc.find_duplicates(s, last, first, BD)] == [jp], (last, first)
+        assert svc.find_duplicates(s, "N'Diaye", "Jean", BD) == []
+        assert svc.find_duplicates(s, "N'Diaye", "Jean-Pierre", dt.date(2016, 3, 5)) == []
+    err = _refused(factory, db_snapshot, lambda s: svc.create_child(
+        s, family_id=fam_id, last_name="Ndiaye", first_name="Jean Pierre", birth_date=BD), NeedsConfirmation)
+    assert [(w.code, w.related_id) for w in err.warnings] == [("duplicate", jp)]
