@@ -63,6 +63,7 @@ def record_consent(session: Session, family_id: int, *, given_on, given_by: str,
 def withdraw_consent(session: Session, consent_id: int, *, withdrawn_on) -> Consent:
     consent = get_or_fail(session, Consent, consent_id, "Accord de la famille")
     day = as_date(withdrawn_on, "withdrawn_on", "Date du retrait")
+    not_in_future(day, "withdrawn_on", "Date du retrait")
     if day < consent.given_on:
         raise DomainError("Le retrait ne peut pas précéder la date de l'accord.", "withdrawn_on")
     if consent.withdrawn_on is not None:
