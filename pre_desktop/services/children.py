@@ -49,6 +49,7 @@ NOTES_MAX = 10_000
 
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SEARCH_SEPARATORS = re.compile(r"[\s\-'’‘]+")
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +437,11 @@ def search_children(session: Session, text: str = "", *, status: ChildStatus | C
                User.first_name, User.last_name, Child.status, Child.entry_date, Child.family_id)
         .outerjoin(User, Child.referent_id == User.id)
     )
-    for word in fold(text).split():
+    # Hyphens and apostrophes (straight or typographic) separate words: "jean-pierre"
+    # finds "Jean Pierre", "N’Diaye" finds "N'Diaye".
+    for word in _SEARCH_SEPARATORS.split(fold(text)):
+        if not word:
+            continue
         stmt = stmt.where(Child.search_name.like(f"%{_like_escape(word)}%", escape="\\"))
     if status is not None:
         statuses = [status] if isinstance(status, ChildStatus) else list(status)

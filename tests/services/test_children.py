@@ -339,3 +339,15 @@ def test_duplicates_ignore_hyphens_apostrophes_spaces_and_order(factory, db_snap
     err = _refused(factory, db_snapshot, lambda s: svc.create_child(
         s, family_id=fam_id, last_name="Ndiaye", first_name="Jean Pierre", birth_date=BD), NeedsConfirmation)
     assert [(w.code, w.related_id) for w in err.warnings] == [("duplicate", jp)]
+
+
+def test_search_typed_hyphens_and_apostrophes_split_words(session, populated):
+    """"jean-pierre" finds Jean Pierre as well as Jean-Pierre; "N’Diaye" typed with the
+    typographic apostrophe finds N'Diaye."""
+    fam = svc.create_family(session, name="G")
+    svc.create_child(session, family_id=fam.id, last_name="Moreau", first_name="Jean Pierre", birth_date=BD)
+    svc.create_child(session, family_id=fam.id, last_name="Petit", first_name="Jean-Pierre", birth_date=BD)
+    assert [r.last_name for r in svc.search_children(session, "jean-pierre")] == ["Moreau", "Petit"]
+    assert [r.last_name for r in svc.search_children(session, "N’Diaye")] == ["N'Diaye"]
+    assert [r.last_name for r in svc.search_children(session, "n'diaye")] == ["N'Diaye"]
+    assert svc.search_children(session, "-") == svc.search_children(session, "")
