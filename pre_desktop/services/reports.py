@@ -33,7 +33,7 @@ from ..models import (
 )
 from .clock import today
 from .common import get_or_fail, optional_text
-from .conventions import validity_end
+from .conventions import covers, validity_end
 from .errors import DomainError
 from .labels import label
 from .sessions import billable, quota_limits
@@ -252,6 +252,20 @@ def _tariff(conv: Convention, kind: SessionKind) -> Decimal:
             SessionKind.FAMILY: conv.tariff_family}[kind]
 
 
+def _renewal_chain(session: Session, conv: Convention) -> list[Convention]:
+    """The convention and the ones it renews, newest first: a fiche keeps the convention it was
+    sent under, so its sessions in a renewed term are billed under the renewal."""
+    chain = [conv]
+    seen = {conv.id}
+    while chain[-1].renewed_from_id is not None and chain[-1].renewed_from_id not in seen:
+        previous = session.get(Convention, chain[-1].renewed_from_id)
+        if previous is None:
+            break
+        chain.append(previous)
+        seen.add(previous.id)
+    return chain
+
+
 def quarterly_statement(session: Session, convention_id: int, year: int, quarter: int) -> Statement:
     """Held, in-quota, in-validity sessions × tariff per session type; every other session
     of the quarter is listed with the reason it is not billed."""
@@ -273,10 +287,11 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
             f"Le trimestre T{q} {y} (du {fr_date(start)} au {fr_date(end)}) est entièrement en dehors de la "
             f"convention « {conv.reference} » (du {fr_date(conv.start_date)} au {fr_date(validity_end(conv))}).",
             "quarter")
+    chain_ids = [c.id for c in _renewal_chain(session, conv)]
     stmt = (
         select(CareSession)
         .join(CareReferral, CareReferral.id == CareSession.care_referral_id)
-        .where(CareReferral.convention_id == conv.id, CareSession.session_date >= start,
+        .where(CareReferral.convention_id.in_(chain_ids), CareSession.session_date >= start,
                CareSession.session_date <= end)
         .order_by(CareSession.session_date, CareSession.id)
         .options(selectinload(CareSession.care_referral).selectinload(CareReferral.child),
@@ -285,7 +300,12 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
     counts = {kind: 0 for kind in SessionKind}
     excluded: list[ExcludedSession] = []
     for cs in session.scalars(stmt):
-        ok, reason = billable(cs)
+        own = cs.care_referral.convention
+        if own is not conv:
+            # A fiche sent under an earlier term: only its sessions of this convention's term belong here.
+            if not covers(conv, cs.session_date) or covers(own, cs.session_date):
+                continue
+        ok, reason = billable(cs, conv)
         if ok:
             counts[cs.kind] += 1
         else:

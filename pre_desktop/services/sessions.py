@@ -20,6 +20,7 @@ from ..models import (
     CareReferral,
     CareReferralState,
     CareSession,
+    Convention,
     ConventionStatus,
     SessionKind,
     SessionStatus,
@@ -264,15 +265,19 @@ def quota_alerts(session: Session) -> list[QuotaAlert]:
 # --------------------------------------------------------------------------- rules 3-4
 
 
-def billable(cs: CareSession) -> tuple[bool, str]:
-    """Whether the PRE pays for this session, and if not, why (in French, for the statement)."""
+def billable(cs: CareSession, convention: Optional[Convention] = None) -> tuple[bool, str]:
+    """Whether the PRE pays for this session, and if not, why (in French, for the statement).
+
+    ``convention`` is the one it is billed under: by default the fiche's, or a renewal of
+    it for a session in the renewed term (the fiche and its quota go on across renewals).
+    """
     if cs.status is SessionStatus.CANCELLED:
         return False, "Annulée"
     if cs.status is not SessionStatus.PRESENT:
         return False, "Absence"
     if cs.hors_quota:
         return False, "Hors quota"
-    conv = cs.care_referral.convention
+    conv = convention if convention is not None else cs.care_referral.convention
     if conv is None:
         return False, "Sans convention"
     if conv.status is ConventionStatus.DRAFT:

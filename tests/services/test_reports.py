@@ -214,3 +214,25 @@ def test_monthly_table_is_fast_for_300_beneficiaries(factory, engine):
     assert len(table.rows) == n and all(len(r.sessions) in (4, 5) for r in table.rows)
     assert len(statements) <= 10, statements
     assert elapsed < 1.0
+
+
+def test_sessions_after_renewal_are_billed_under_the_renewed_convention(session):
+    """A fiche sent under a convention goes on after its renewal (same quota, same fiche):
+    its sessions in the new term are billed on the new convention's statement, once."""
+    p = make_partner(session)
+    old = make_convention(session, p, start=D(2025, 11, 15), end=D(2026, 11, 14), reference="OLD")
+    cr = make_cr(session, family_with_child(session, name="Arnaud"), p, old, requested_on=D(2025, 11, 20),
+                 sent_on=D(2025, 11, 21))
+    add_sessions(session, cr, [D(2026, 10, 5), D(2026, 11, 14), D(2026, 11, 16)])
+    add_sessions(session, cr, [D(2026, 11, 17)], status=EXC)
+    new = cv.renew_convention(session, old.id, reference="NEW")
+    new.tariff_individual = Decimal("47.00")  # draft: terms may still change before signature
+    cv.sign_convention(session, new.id, signed_on=D(2026, 11, 10))
+    other = make_convention(session, make_partner(session, name="Autre"), reference="AUTRE")
+    add_sessions(session, make_cr(session, family_with_child(session, name="Blanc"), other.partner, other),
+                 [D(2026, 11, 16)])
+    st_new = reports.quarterly_statement(session, new.id, 2026, 4)
+    assert (st_new.lines[0].count, st_new.lines[0].amount, st_new.total) == (1, Decimal("47.00"), Decimal("47.00"))
+    assert [(e.session_date, e.reason) for e in st_new.excluded] == [(D(2026, 11, 17), "Absence")]
+    st_old = reports.quarterly_statement(session, old.id, 2026, 4)
+    assert st_old.lines[0].count == 2 and st_old.total == Decimal("90.00")  # 05/10 and 14/11, not 16/11 again
