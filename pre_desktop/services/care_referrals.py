@@ -58,7 +58,7 @@ def _guardian(session: Session, child: Child, kind: BeneficiaryKind, guardian_id
         if kind is BeneficiaryKind.PARENT:
             raise DomainError("Indiquez le parent concerné par cette orientation.", "guardian_id")
         return None
-    guardian = get_or_fail(session, Guardian, guardian_id, "Parent")
+    guardian = get_or_fail(session, Guardian, guardian_id, "Parent", "guardian_id")
     if guardian.family_id != child.family_id:
         raise DomainError(f"{guardian.first_name} {guardian.last_name} n'appartient pas à la famille de "
                           f"{child.first_name} {child.last_name}.", "guardian_id")
@@ -70,7 +70,7 @@ def _convention(session: Session, partner: Partner, convention_id: Optional[int]
     """The given convention, checked; else the partner's convention in force that day."""
     if convention_id is None:
         return conv_service.convention_in_force(session, partner.id, day)
-    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    conv = get_or_fail(session, Convention, convention_id, "Convention", "convention_id")
     if conv.partner_id != partner.id:
         raise DomainError(f"La convention « {conv.reference} » n'a pas été passée avec « {partner.name} ».",
                           "convention_id")
@@ -85,7 +85,7 @@ def _convention(session: Session, partner: Partner, convention_id: Optional[int]
 def _eps_decision(session: Session, child: Child, eps_decision_id: Optional[int]) -> Optional[EpsDecision]:
     if eps_decision_id is None:
         return None
-    decision = get_or_fail(session, EpsDecision, eps_decision_id, "Décision de l'EPS")
+    decision = get_or_fail(session, EpsDecision, eps_decision_id, "Décision de l'EPS", "eps_decision_id")
     if decision.child_id != child.id:
         raise DomainError("Cette décision de l'EPS concerne un autre enfant.", "eps_decision_id")
     return decision
@@ -106,7 +106,7 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: int,
     date is used. Outside the partner's ages the caller must confirm and say why.
     """
     child = get_or_fail(session, Child, child_id, "Enfant")
-    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     kind = _kind(beneficiary_kind)
     day = as_date(requested_on, "requested_on", "Date de la demande", required=False) or today()
     not_in_future(day, "requested_on", "Date de la demande")
@@ -120,7 +120,7 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: int,
     conv = _convention(session, partner, convention_id, day)
     referent_id = referent_id if referent_id is not None else child.referent_id
     if referent_id is not None:
-        get_or_fail(session, User, referent_id, "Référent(e)")
+        get_or_fail(session, User, referent_id, "Référent(e)", "referent_id")
     decision = _eps_decision(session, child, eps_decision_id)
     age_reason = optional_text(age_warning_reason, "age_warning_reason", "Raison de l'orientation hors public", 2000)
 
@@ -156,7 +156,7 @@ def update_care_referral(session: Session, care_referral_id: int, *, expected_ve
     check_version(cr, expected_version, WHAT)
     new_reason = required_text(reason, "reason", "Motif initial de la demande", 2000) if reason is not None else cr.reason
     if referent_id is not None:
-        get_or_fail(session, User, referent_id, "Référent(e)")
+        get_or_fail(session, User, referent_id, "Référent(e)", "referent_id")
     conv = _convention(session, cr.partner, convention_id, cr.requested_on) if convention_id is not None else None
     decision = _eps_decision(session, cr.child, eps_decision_id)
     if new_reason != cr.reason:

@@ -16,11 +16,15 @@ from .errors import DomainError, NotFoundError, StaleRecordError
 T = TypeVar("T")
 
 
-def get_or_fail(session: Session, model: type[T], record_id: Optional[int], what: str) -> T:
-    """Load a record or refuse with "<what> introuvable" (deleted meanwhile, wrong id)."""
+def get_or_fail(session: Session, model: type[T], record_id: Optional[int], what: str,
+                field: Optional[str] = None) -> T:
+    """Load a record or refuse with "<what> introuvable" (deleted meanwhile, wrong id).
+
+    ``field`` names the input that held the id when it comes from a form (a référent, a type…).
+    """
     obj = session.get(model, record_id) if record_id is not None else None
     if obj is None:
-        raise NotFoundError(f"{what} introuvable (n° {record_id}).")
+        raise NotFoundError(f"{what} introuvable (n° {record_id}).", field)
     return obj
 
 

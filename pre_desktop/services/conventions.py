@@ -172,7 +172,7 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                       psychologist_name: Optional[str] = None, signatory_pre: Optional[str] = None,
                       signatory_partner: Optional[str] = None, notes: Optional[str] = None) -> Convention:
     """A draft convention; its end is computed from start and duration unless given."""
-    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     values = _validated(dict(reference=reference, start_date=start_date, signed_on=signed_on,
                              duration_months=duration_months, end_date=end_date, session_quota=session_quota,
                              quota_warning_threshold=quota_warning_threshold,

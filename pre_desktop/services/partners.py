@@ -70,7 +70,7 @@ def _validated_partner(session: Session, values: dict[str, Any], *,
     """All partner fields checked at once, so that a refusal writes nothing."""
     out: dict[str, Any] = {}
     out["name"] = required_text(values.get("name"), "name", "Nom de la structure")
-    ptype = get_or_fail(session, PartnerType, values.get("type_id"), "Type de structure")
+    ptype = get_or_fail(session, PartnerType, values.get("type_id"), "Type de structure", "type_id")
     out["type_id"] = ptype.id
     out["address"] = optional_text(values.get("address"), "address", "Adresse", 300)
     out["postal_code"] = optional_text(values.get("postal_code"), "postal_code", "Code postal", 10)

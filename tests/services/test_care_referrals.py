@@ -141,7 +141,11 @@ def test_parent_beneficiary_must_be_of_the_family(factory, db_snapshot):
     (dict(reason=""), "reason"),
     (dict(requested_on=D(2026, 11, 23)), "requested_on"),
     (dict(beneficiary_kind="voisin"), "beneficiary_kind"),
-    (dict(referent_id=99), None),
+    (dict(referent_id=99), "referent_id"),  # unknown ids name their field, so the form can show it
+    (dict(eps_decision_id=99), "eps_decision_id"),
+    (dict(convention_id=99), "convention_id"),
+    (dict(beneficiary_kind="parent", guardian_id=99), "guardian_id"),
+    (dict(partner_id=99), "partner_id"),
 ])
 def test_other_refusals(factory, db_snapshot, kwargs, field):
     with db.session_scope(factory, 1) as s:

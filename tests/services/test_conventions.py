@@ -255,3 +255,9 @@ def test_convention_stored_as_expired_still_covers_its_term_and_can_be_renewed(s
     assert cv.convention_in_force(session, p.id, D(2026, 1, 1)) is None
     new = cv.renew_convention(session, old.id)
     assert (new.start_date, new.end_date, new.renewed_from_id) == (D(2026, 1, 1), D(2026, 12, 31), old.id)
+
+
+def test_unknown_partner_names_its_field(session):
+    with pytest.raises(DomainError, match="introuvable") as err:
+        _create(session, 999)
+    assert err.value.field == "partner_id"

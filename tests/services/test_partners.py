@@ -41,8 +41,9 @@ def test_create_partner_refusals_leave_database_unchanged(factory, db_snapshot, 
 
 
 def test_unknown_type_refused(session):
-    with pytest.raises(DomainError, match="introuvable"):
+    with pytest.raises(DomainError, match="introuvable") as err:
         partners.create_partner(session, name="X", type_id=9999)
+    assert err.value.field == "type_id"
 
 
 def test_update_partner_checks_version_and_whole_record(factory, db_snapshot):
