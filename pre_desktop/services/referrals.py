@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Child, ChildStatus, Family, Referral
+from ..models import Child, ChildStatus, EpsDecision, Family, Referral
 from .children import child_warnings, clean_child_fields, clean_family_fields
 from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
 from .errors import DomainError, NeedsConfirmation, NotFoundError
@@ -72,7 +73,8 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
                  referrer_function: Optional[str] = None, reasons: str, notes: Optional[str] = None) -> Referral:
     """Record a repérage for an existing child.
 
-    A new referral of a child whose file was closed (ended or reoriented) puts the
+    A new referral (dated after the decision) of a child whose file was closed (ended
+    or reoriented) puts the
     child back to "repéré", waiting for the EPS: the commission decides again.
     """
     child = get_or_fail(session, Child, child_id, "Enfant")
@@ -82,7 +84,12 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
     referral = Referral(child=child, **values)
     session.add(referral)
     if child.status in (ChildStatus.ENDED, ChildStatus.REORIENTED):
-        child.status = ChildStatus.REFERRED
+        # Only a repérage after the EPS closed the file reopens it (as the agenda reads it:
+        # a referral on or before the latest decision is history, already decided on).
+        last_decision = session.scalar(select(func.max(EpsDecision.decided_on))
+                                       .where(EpsDecision.child_id == child.id))
+        if last_decision is None or values["referred_on"] > last_decision:
+            child.status = ChildStatus.REFERRED
     session.flush()
     return referral
 

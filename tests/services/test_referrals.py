@@ -125,3 +125,26 @@ def test_new_referral_warns_on_duplicate_then_confirms(factory, db_snapshot):
 
 def test_add_referral_unknown_child(factory, db_snapshot):
     _refused(factory, db_snapshot, lambda s: svc.add_referral(s, child_id=42, **REFERRAL), NotFoundError)
+
+
+def test_referral_dated_before_the_closing_decision_does_not_reopen_the_file(factory):
+    """Entering an old repérage (history) of a child the EPS has since closed must not put
+    the child back to "repéré": no commission would ever be suggested for it (the decision
+    is newer), and the closing decision could no longer be undone."""
+    from pre_desktop.services import eps
+    from pre_desktop.models import EpsDecisionKind as K
+
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        meeting = eps.create_meeting(s, meeting_date=dt.date(2026, 11, 10))
+        eps.record_decision(s, meeting_id=meeting.id, child_id=child_id, kind=K.REFUSE, reason="Suivi CMP",
+                            confirm=True)
+    with db.session_scope(factory, 1) as s:
+        svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "01/09/2026"})
+        assert s.get(Child, child_id).status is ChildStatus.REORIENTED
+        svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "10/11/2026"})
+        assert s.get(Child, child_id).status is ChildStatus.REORIENTED  # same day as the decision: before it
+        svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "12/11/2026"})
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
+        assert [sug.child.id for sug in eps.agenda_suggestions(s, eps.create_meeting(s, meeting_date="20/11/2026").id)] \
+            == [child_id]
