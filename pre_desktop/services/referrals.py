@@ -74,8 +74,8 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
     """Record a repérage for an existing child.
 
     A new referral (dated after the decision) of a child whose file was closed (ended
-    or reoriented) puts the
-    child back to "repéré", waiting for the EPS: the commission decides again.
+    or reoriented) puts the child back to "repéré", waiting for the EPS: the
+    commission decides again.
     """
     child = get_or_fail(session, Child, child_id, "Enfant")
     values = clean_referral_fields(dict(referred_on=referred_on, source=source, referrer_name=referrer_name,
