@@ -106,6 +106,11 @@ def _int_at_least(value: Any, field: str, label: str, minimum: int) -> int:
     return number
 
 
+def _given(value: Any) -> bool:
+    """A date field the user filled in (blank text counts as not given, as in ``as_date``)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
     """Every field of a convention checked together, before anything is written."""
     out: dict[str, Any] = {}
@@ -181,7 +186,7 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                              tariff_family=tariff_family, billing_period=billing_period,
                              psychologist_name=psychologist_name, signatory_pre=signatory_pre,
                              signatory_partner=signatory_partner, notes=notes),
-                        explicit_end=end_date is not None)
+                        explicit_end=_given(end_date))
     conv = Convention(partner=partner, status=ConventionStatus.DRAFT, **values)
     session.add(conv)
     session.flush()
@@ -200,7 +205,10 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
     merged = {key: getattr(conv, key) for key in CONTRACT_FIELDS | FREE_FIELDS}
     merged.update(fields)
     # The end follows start and duration unless the caller sets it (or neither changes).
-    explicit_end = "end_date" in fields or not ({"start_date", "duration_months"} & set(fields))
+    if "end_date" in fields:
+        explicit_end = _given(fields["end_date"])
+    else:
+        explicit_end = not ({"start_date", "duration_months"} & set(fields))
     values = _validated(merged, explicit_end=explicit_end)
     if conv.status is not ConventionStatus.DRAFT:
         frozen = sorted(k for k in CONTRACT_FIELDS if values[k] != getattr(conv, k))
