@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Child, ChildStatus, EpsDecision, Family, Referral
+from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Family, Referral
 from .children import child_warnings, clean_child_fields, clean_family_fields
 from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
 from .errors import DomainError, NeedsConfirmation, NotFoundError
@@ -29,6 +29,13 @@ SOURCES: tuple[str, ...] = (
     "Santé scolaire",
     "Autre",
 )
+
+# The status an EPS decision leaves a closed file in (a later repérage reopens it).
+_CLOSING_STATUS = {
+    EpsDecisionKind.REFUSE: ChildStatus.REORIENTED,
+    EpsDecisionKind.REORIENT: ChildStatus.REORIENTED,
+    EpsDecisionKind.END: ChildStatus.ENDED,
+}
 
 REFERRAL_FIELDS = ("referred_on", "source", "referrer_name", "referrer_function", "reasons", "notes")
 
@@ -105,10 +112,19 @@ def update_referral(session: Session, referral_id: int, *, expected_version: Opt
 
 
 def delete_referral(session: Session, referral_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Delete a repérage entered by mistake. If it was what reopened a file the EPS had
+    closed (see add_referral), the child goes back to the status of that decision."""
     referral = get_or_fail(session, Referral, referral_id, "Repérage")
     check_version(referral, expected_version, "Ce repérage")
-    referral.child.referrals.remove(referral)
+    child = referral.child
+    child.referrals.remove(referral)
     session.delete(referral)
+    if child.status is ChildStatus.REFERRED:
+        last = session.scalars(select(EpsDecision).where(EpsDecision.child_id == child.id)
+                               .order_by(EpsDecision.decided_on.desc(), EpsDecision.id.desc()).limit(1)).first()
+        closed = _CLOSING_STATUS.get(last.kind) if last is not None else None
+        if closed is not None and not any(r.referred_on > last.decided_on for r in child.referrals):
+            child.status = closed
     session.flush()
 
 

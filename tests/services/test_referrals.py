@@ -148,3 +148,28 @@ def test_referral_dated_before_the_closing_decision_does_not_reopen_the_file(fac
         assert s.get(Child, child_id).status is ChildStatus.REFERRED
         assert [sug.child.id for sug in eps.agenda_suggestions(s, eps.create_meeting(s, meeting_date="20/11/2026").id)] \
             == [child_id]
+
+
+def test_deleting_the_referral_that_reopened_a_file_closes_it_again(factory):
+    """A repérage entered by mistake for a child the EPS had closed, then deleted: the child
+    goes back to the status of that decision instead of staying "repéré" with no referral
+    to wait on (never suggested, decision no longer revertible)."""
+    from pre_desktop.services import eps
+    from pre_desktop.models import EpsDecisionKind as K
+
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        meeting = eps.create_meeting(s, meeting_date=dt.date(2026, 11, 10))
+        decision = eps.record_decision(s, meeting_id=meeting.id, child_id=child_id, kind=K.END, reason="Déménagement",
+                                       confirm=True)
+        first = svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "12/11/2026"})
+        second = svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "13/11/2026"})
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
+    with db.session_scope(factory, 1) as s:
+        svc.delete_referral(s, second.id)
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED  # the other one still waits
+        svc.delete_referral(s, first.id)
+        assert s.get(Child, child_id).status is ChildStatus.ENDED
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, decision.id)
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
