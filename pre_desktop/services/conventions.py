@@ -210,6 +210,8 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
     else:
         explicit_end = not ({"start_date", "duration_months"} & set(fields))
     values = _validated(merged, explicit_end=explicit_end)
+    if conv.status is not ConventionStatus.DRAFT and values["signed_on"] is None:
+        raise DomainError("Cette convention est signée : sa date de signature ne peut pas être effacée.", "signed_on")
     if conv.status is not ConventionStatus.DRAFT:
         frozen = sorted(k for k in CONTRACT_FIELDS if values[k] != getattr(conv, k))
         if frozen:

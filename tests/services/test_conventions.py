@@ -261,3 +261,24 @@ def test_unknown_partner_names_its_field(session):
     with pytest.raises(DomainError, match="introuvable") as err:
         _create(session, 999)
     assert err.value.field == "partner_id"
+
+
+def test_blank_end_date_is_computed_like_a_missing_one(session):
+    """Blank text means 'not given' for every date (as_date); the end then follows start and duration."""
+    c = _create(session, make_partner(session).id, end_date="  ")
+    assert c.end_date == D(2026, 12, 31)
+    c = cv.update_convention(session, c.id, expected_version=None, duration_months=6, end_date="")
+    assert c.end_date == D(2026, 6, 30)
+
+
+def test_signed_convention_keeps_its_signature_date(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        c = _create(s, make_partner(s).id)
+        cv.sign_convention(s, c.id, signed_on=D(2025, 12, 20))
+        cid = c.id
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.update_convention(s, cid, expected_version=None, signed_on=None)
+    assert err.value.field == "signed_on" and "signée" in err.value.message
+    assert db_snapshot() == before
