@@ -188,6 +188,9 @@ def record_monthly_answer(session: Session, *, care_referral_id: int, year: int,
     """The partner's column for one beneficiary and month (created or replaced)."""
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
     y, m, start, end = _month_bounds(year, month)
+    if start > today():
+        raise DomainError(f"Le mois de {fr_month(y, m)} n'a pas encore commencé : le partenaire ne peut pas "
+                          "encore dire si ce bénéficiaire vient régulièrement.", "month")
     if cr.sent_on is None or cr.sent_on > end or (cr.ended_on is not None and cr.ended_on < start):
         raise DomainError(f"Ce bénéficiaire n'était pas suivi par le partenaire en {fr_month(y, m)}.", "month")
     if comes_regularly is not None and not isinstance(comes_regularly, bool):

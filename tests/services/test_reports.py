@@ -236,3 +236,18 @@ def test_sessions_after_renewal_are_billed_under_the_renewed_convention(session)
     assert [(e.session_date, e.reason) for e in st_new.excluded] == [(D(2026, 11, 17), "Absence")]
     st_old = reports.quarterly_statement(session, old.id, 2026, 4)
     assert st_old.lines[0].count == 2 and st_old.total == Decimal("90.00")  # 05/10 and 14/11, not 16/11 again
+
+
+def test_monthly_answer_refused_for_a_month_not_yet_begun(factory, db_snapshot):
+    """The partner says whether the beneficiary came: not for a month that has not started (today 22/11/2026)."""
+    with db.session_scope(factory, 1) as s:
+        p = make_partner(s)
+        cid = make_cr(s, family_with_child(s), p, make_convention(s, p)).id
+    with db.session_scope(factory, 1) as s:
+        reports.record_monthly_answer(s, care_referral_id=cid, year=2026, month=11, comes_regularly=True)
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            reports.record_monthly_answer(s, care_referral_id=cid, year=2026, month=12, comes_regularly=True)
+    assert err.value.field == "month" and "décembre 2026" in err.value.message
+    assert db_snapshot() == before
