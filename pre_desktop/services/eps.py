@@ -365,6 +365,10 @@ def _plan(session: Session, meeting: EpsMeeting, child: Child, state: _ChildStat
     if state.status is ChildStatus.ENDED:
         raise DomainError(f"{child.full_name} est sorti(e) du dispositif : aucune décision ne peut être enregistrée "
                           "sans nouveau repérage.", "child_id")
+    if day < child.birth_date:
+        raise DomainError(f"La commission du {fr_date(day)} précède la naissance de {child.full_name} "
+                          f"({fr_date(child.birth_date)}) : vérifiez la commission choisie ou la date de naissance.",
+                          "meeting_id")
     existing = _decision_at(session, meeting.id, child.id)
     if existing is not None and existing.id != exclude_id:
         raise DomainError(f"Une décision est déjà enregistrée pour {child.full_name} à cette commission : "

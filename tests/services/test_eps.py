@@ -619,3 +619,17 @@ def test_decision_without_record_of_effects_not_reverted(factory, db_snapshot, s
         s.get(EpsDecision, d).effects = None  # e.g. written by an import, not by this service
     err = _refused(factory, db_snapshot, lambda s: eps.revert_decision(s, d))
     assert "trace de ses effets" in err.message
+
+
+def test_decision_at_a_meeting_before_the_birth_refused(factory, db_snapshot):
+    """A commission held before the child was born cannot have decided about them (a wrong
+    meeting picked, or a wrong birth date): the pathway and entry date would precede the birth."""
+    with db.session_scope(factory, 1) as s:
+        meeting = eps.create_meeting(s, meeting_date="10/11/2026").id
+        baby = _child(s, "Lou", bd=dt.date(2026, 11, 12), referred_on=dt.date(2026, 11, 15)).id
+    for kwargs in (dict(kind=K.ACCEPT), dict(kind=K.POSTPONE, postponed_to="08/12/2026"),
+                   dict(kind=K.REFUSE, reason="x"), dict(kind=K.END, reason="x", end_date="20/11/2026")):
+        err = _refused(factory, db_snapshot, lambda s: eps.record_decision(
+            s, meeting_id=meeting, child_id=baby, confirm=True, **kwargs))
+        assert err.field == "meeting_id" and "naissance" in err.message, kwargs
+
