@@ -384,6 +384,8 @@ def _plan(session: Session, meeting: EpsMeeting, child: Child, state: _ChildStat
                  regularise_hors_eps=bool(regularise_hors_eps), warnings=[])
     pathway = state.open_pathway
     if what is EpsDecisionKind.ACCEPT:
+        if pathway is not None and day < pathway.start_date:
+            raise DomainError("La commission précède le début du parcours en cours.", "meeting_id")
         plan.objectives = optional_text(objectives, "objectives", "Objectifs", 10_000)
         plan.actions = _clean_actions(session, actions)
         plan.review_date = as_date(review_date, "review_date", "Date de révision", required=False) \

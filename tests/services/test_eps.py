@@ -633,3 +633,14 @@ def test_decision_at_a_meeting_before_the_birth_refused(factory, db_snapshot):
             s, meeting_id=meeting, child_id=baby, confirm=True, **kwargs))
         assert err.field == "meeting_id" and "naissance" in err.message, kwargs
 
+
+def test_accept_at_a_meeting_before_the_open_pathway_started_refused(factory, db_snapshot, setup):
+    """Extending a pathway that began after the commission would give the decided actions a
+    start before their pathway's (add_action refuses that) and regularise actions the
+    commission never saw; REORIENT already refuses the same case."""
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        pathways.add_action(s, child_id=child_id, label="Sophrologie", start_date="15/11/2026")
+    err = _refused(factory, db_snapshot, lambda s: eps.record_decision(
+        s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT, actions=[dict(label="Lecture")]))
+    assert err.field == "meeting_id" and "précède le début du parcours" in err.message
