@@ -624,7 +624,8 @@ def _check_revert(session: Session, decision: EpsDecision) -> None:
         if care:
             raise DomainError(f"Le parcours ouvert par cette décision a {care} fiche(s) de liaison et leurs séances : "
                               "il ne peut pas être supprimé.", "decision_id")
-        if any(a.eps_decision_id != decision.id for a in pathway.actions):
+        created = set(_effects(decision).get("created_action_ids") or ())
+        if any(a.eps_decision_id != decision.id or a.id not in created for a in pathway.actions):
             raise DomainError("Des actions ont été ajoutées depuis au parcours ouvert par cette décision : "
                               "retirez-les d'abord.", "decision_id")
     if decision.kind in (EpsDecisionKind.REORIENT, EpsDecisionKind.END) and pathway is not None:

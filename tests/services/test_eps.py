@@ -644,3 +644,19 @@ def test_accept_at_a_meeting_before_the_open_pathway_started_refused(factory, db
     err = _refused(factory, db_snapshot, lambda s: eps.record_decision(
         s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT, actions=[dict(label="Lecture")]))
     assert err.field == "meeting_id" and "précède le début du parcours" in err.message
+
+
+def test_revert_refused_when_an_action_was_added_later_under_the_decision(factory, db_snapshot, setup):
+    """An action added afterwards with the decision's id (add_action(eps_decision_id=…)) is
+    later work too: undoing the acceptance would delete it with the pathway, silently."""
+    meeting_id, child_id = setup
+    d = _decide(factory, meeting_id, child_id, kind=K.ACCEPT, actions=[dict(label="Lecture")])
+    with db.session_scope(factory, 1) as s:
+        pathways.add_action(s, child_id=child_id, label="Théâtre", start_date="15/11/2026", eps_decision_id=d)
+    err = _refused(factory, db_snapshot, lambda s: eps.revert_decision(s, d))
+    assert "ajoutées depuis" in err.message
+    with db.session_scope(factory, 1) as s:  # once it is removed, the undo goes through
+        theatre = s.scalars(select(PathwayAction).where(PathwayAction.label == "Théâtre")).one()
+        pathways.remove_action(s, theatre.id)
+        eps.revert_decision(s, d)
+        assert s.scalar(select(func.count()).select_from(Pathway)) == 0
