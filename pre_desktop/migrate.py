@@ -209,7 +209,14 @@ def open_database(path: Path | str, *, create: bool = True) -> tuple[Engine, ses
 
     if needs_upgrade:
         if has_data:
-            backup_database(path, label=f"avant-migration-{revision}")
+            try:
+                backup_database(path, label=f"avant-migration-{revision}")
+            except (OSError, sqlite3.Error) as error:
+                raise DatabaseOpenError(
+                    f"La base « {path.name} » doit être mise à jour, mais la copie de sauvegarde préalable n'a pas "
+                    f"pu être écrite dans « {path.parent} » ({error}). La mise à jour n'a pas été faite et la base "
+                    "n'a pas été modifiée : libérez de la place ou vérifiez les droits d'écriture du dossier."
+                ) from None
         try:
             upgrade(path)
         except DomainError:

@@ -321,3 +321,49 @@ def test_missing_file_is_refused_when_creation_is_not_wanted(tmp_path):
     with pytest.raises(migrate.DatabaseOpenError, match="n'existe pas"):
         migrate.open_database(tmp_path / "absente.sqlite", create=False)
     assert not (tmp_path / "absente.sqlite").exists()
+
+
+def test_a_failing_backup_stops_the_upgrade_with_a_french_message(tmp_path, extra_revision, monkeypatch):
+    """No room or no right to write the copy next to the file: say so in French (not a raw
+    sqlite3/OSError trace) and leave the database as it was, since there is no copy."""
+    path = tmp_path / "pre.sqlite"
+    _db_at_current_head_with_data(path)
+    old_head = migrate.head_revision()
+    before = table_rows(path)
+    extra_revision()
+
+    def no_room(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(migrate, "backup_database", no_room)
+    with pytest.raises(migrate.DatabaseOpenError) as refused:
+        migrate.open_database(path)
+    assert "sauvegarde" in refused.value.message and "n'a pas été modifiée" in refused.value.message
+    migrate._script = None
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == old_head
+    assert table_rows(path) == before
+
+
+def test_backup_before_migrating_includes_what_is_still_in_the_wal_file(tmp_path, extra_revision):
+    """A file left with its -wal companion (the app was killed): the copy holds those rows too."""
+    live = tmp_path / "live" / "pre.sqlite"
+    live.parent.mkdir()
+    _db_at_current_head_with_data(live)
+    keeper = sqlite3.connect(live)  # holds the WAL open so it is not checkpointed away
+    keeper.execute("PRAGMA journal_mode=WAL")
+    keeper.execute("PRAGMA wal_autocheckpoint=0")
+    keeper.execute("UPDATE children SET first_name = 'Dans-le-WAL'")
+    keeper.commit()
+    path = tmp_path / "pre.sqlite"
+    shutil.copyfile(live, path)
+    shutil.copyfile(live.with_name("pre.sqlite-wal"), path.with_name("pre.sqlite-wal"))
+    keeper.close()
+    old_head = migrate.head_revision()
+    extra_revision()
+
+    engine, _ = migrate.open_database(path)
+    engine.dispose()
+    (backup,) = tmp_path.glob(f"pre.avant-migration-{old_head}-*.sqlite")
+    with sqlite3.connect(backup) as conn:
+        assert {r[0] for r in conn.execute("SELECT first_name FROM children")} == {"Dans-le-WAL"}
