@@ -396,8 +396,8 @@ def _plan(session: Session, meeting: EpsMeeting, child: Child, state: _ChildStat
         age = age_on(child.birth_date, day)
         if not age_min <= age <= age_max:
             plan.warnings.append(DomainWarning(
-                "age_outside_public", f"{child.first_name} a {age} ans : hors du public habituel du PRE "
-                f"({age_min} à {age_max} ans).", "child_id", child.id))
+                "age_outside_public", f"{child.first_name} a {age} an{'s' if age > 1 else ''} : hors du public "
+                f"habituel du PRE ({age_min} à {age_max} ans).", "child_id", child.id))
     elif what is EpsDecisionKind.POSTPONE:
         plan.postponed_to = as_date(postponed_to, "postponed_to", "Ajourné au")
         if plan.postponed_to <= day:

@@ -660,3 +660,13 @@ def test_revert_refused_when_an_action_was_added_later_under_the_decision(factor
         pathways.remove_action(s, theatre.id)
         eps.revert_decision(s, d)
         assert s.scalar(select(func.count()).select_from(Pathway)) == 0
+
+
+def test_age_warning_says_1_an_not_1_ans(factory, db_snapshot, setup):
+    meeting_id, _ = setup
+    with db.session_scope(factory, 1) as s:
+        baby = _child(s, "Lou", bd=dt.date(2025, 6, 1)).id
+    err = _refused(factory, db_snapshot, lambda s: eps.record_decision(
+        s, meeting_id=meeting_id, child_id=baby, kind=K.ACCEPT), NeedsConfirmation)
+    (age,) = [w for w in err.warnings if w.code == "age_outside_public"]
+    assert age.message.startswith("Lou a 1 an : hors du public habituel du PRE (2 à 16 ans)")
