@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pre_desktop import db
 from pre_desktop.formatting import fr_amount, fr_date
-from pre_desktop.models import AuditAction, AuditEvent, Child, Family
+from pre_desktop.models import AuditAction, AuditEvent, Child, Family, Guardian
 from pre_desktop.services.common import as_amount, as_date, check_version
 from pre_desktop.services.errors import DomainError, StaleRecordError
 from pre_desktop.textnorm import fold
@@ -133,3 +133,24 @@ def test_relationship_only_changes_are_audited_with_their_keys(factory):
     assert create.changes["family_id"] == [None, old_family]  # set through Child(family=...)
     assert [e.changes for e in updates] == [{"family_id": [old_family, other_id]}]
     assert updates[0].user_id == 1 and updates[0].family_id == other_id
+
+
+def test_rows_deleted_as_orphans_are_audited(factory):
+    """Removing a row from its parent's collection (delete-orphan) deletes it at flush,
+    without session.delete(): the trail must still show the deletion."""
+    with db.session_scope(factory, 2) as s:
+        fam = Family(name="Nguyen")
+        fam.guardians.append(Guardian(last_name="Nguyen", first_name="Thi", is_legal_guardian=True))
+        fam.guardians.append(Guardian(last_name="Nguyen", first_name="Van", is_legal_guardian=True))
+        s.add(fam)
+    with db.session_scope(factory, 1) as s:
+        family = s.get(Family, fam.id)
+        thi = family.guardians[0]
+        family.guardians.remove(thi)
+        thi_id = thi.id
+    with db.session_scope(factory) as s:
+        assert s.get(Guardian, thi_id) is None
+        (event,) = s.scalars(select(AuditEvent).where(AuditEvent.entity == "guardians",
+                                                      AuditEvent.action == AuditAction.DELETE)).all()
+    assert (event.entity_id, event.user_id, event.family_id) == (thi_id, 1, fam.id)
+    assert event.changes["first_name"] == ["Thi", None]

@@ -76,6 +76,27 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
     return changes
 
 
+def _orphans(session: Session, deleted: list[Any]) -> list[Any]:
+    """Rows removed from a delete-orphan collection (``family.guardians.remove(g)``): the
+    flush deletes them although they are not in ``session.deleted`` yet."""
+    seen = {id(obj) for obj in deleted}
+    out = []
+    for parent in list(session.dirty):
+        state = inspect(parent)
+        for rel in state.mapper.relationships:
+            if not rel.cascade.delete_orphan or not rel.uselist:
+                continue
+            for item in state.attrs[rel.key].history.deleted:
+                item_state = inspect(item)
+                if id(item) in seen or not item_state.persistent:
+                    continue
+                if rel.back_populates and getattr(item, rel.back_populates) is not None:
+                    continue  # moved to another parent, not deleted
+                seen.add(id(item))
+                out.append(item)
+    return out
+
+
 def before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     user_id = session.info.get("user_id")
     pending: list[tuple[Any, AuditAction]] = []
@@ -85,7 +106,8 @@ def before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in list(session.dirty):
         if _is_audited(obj) and session.is_modified(obj, include_collections=False):
             pending.append((obj, AuditAction.UPDATE))
-    for obj in list(session.deleted):
+    deleted = list(session.deleted)
+    for obj in deleted + _orphans(session, deleted):
         if _is_audited(obj):
             pending.append((obj, AuditAction.DELETE))
     if not pending:
