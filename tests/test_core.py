@@ -154,3 +154,24 @@ def test_rows_deleted_as_orphans_are_audited(factory):
                                                       AuditEvent.action == AuditAction.DELETE)).all()
     assert (event.entity_id, event.user_id, event.family_id) == (thi_id, 1, fam.id)
     assert event.changes["first_name"] == ["Thi", None]
+
+
+def test_a_failed_flush_leaves_no_stale_audit_event_for_the_next_one(factory):
+    """A flush refused by the database (constraint) is rolled back; the session may go on
+    (long-lived UI session): its next flush must not trace the rows of the failed one."""
+    from sqlalchemy.exc import IntegrityError
+
+    s = factory()
+    s.info["user_id"] = 1
+    try:
+        s.add(Child(family_id=999, last_name="Fantome", first_name="Ada", birth_date=dt.date(2016, 3, 4)))
+        with pytest.raises(IntegrityError):
+            s.flush()
+        s.rollback()
+        s.add(Family(name="Réelle"))
+        s.commit()
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.entity, e.action) for e in events if e.entity in ("children", "families")] == [
+            ("families", AuditAction.CREATE)]
+    finally:
+        s.close()

@@ -98,6 +98,9 @@ def _orphans(session: Session, deleted: list[Any]) -> list[Any]:
 
 
 def before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    # Left over only by a flush that failed (after_flush never ran): those rows were
+    # rolled back, and must not be traced by this flush.
+    session.info.pop("_audit_pending", None)
     user_id = session.info.get("user_id")
     pending: list[tuple[Any, AuditAction]] = []
     for obj in list(session.new):
