@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Family, Referral
@@ -76,6 +76,24 @@ def clean_referral_fields(fields: Mapping[str, Any], birth_date=None) -> dict[st
     return values
 
 
+def _follow_referrals(session: Session, child: Child) -> None:
+    """A file the EPS closed (refused, reoriented, ended) is "repéré" again while it has a
+    repérage dated after that decision (as the agenda reads it: one on or before the
+    decision is history, already decided on), and back to the decision's status otherwise."""
+    if child.status not in (ChildStatus.REFERRED, ChildStatus.ENDED, ChildStatus.REORIENTED):
+        return
+    last = session.scalars(select(EpsDecision).where(EpsDecision.child_id == child.id)
+                           .order_by(EpsDecision.decided_on.desc(), EpsDecision.id.desc()).limit(1)).first()
+    if last is None:
+        if child.referrals:
+            child.status = ChildStatus.REFERRED
+        return
+    closed = _CLOSING_STATUS.get(last.kind)
+    if closed is not None:
+        newer = any(r.referred_on > last.decided_on for r in child.referrals)
+        child.status = ChildStatus.REFERRED if newer else closed
+
+
 def add_referral(session: Session, *, child_id: int, referred_on: Any, source: str, referrer_name: Optional[str] = None,
                  referrer_function: Optional[str] = None, reasons: str, notes: Optional[str] = None) -> Referral:
     """Record a repérage for an existing child.
@@ -90,13 +108,7 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
                                    child.birth_date)
     referral = Referral(child=child, **values)
     session.add(referral)
-    if child.status in (ChildStatus.ENDED, ChildStatus.REORIENTED):
-        # Only a repérage after the EPS closed the file reopens it (as the agenda reads it:
-        # a referral on or before the latest decision is history, already decided on).
-        last_decision = session.scalar(select(func.max(EpsDecision.decided_on))
-                                       .where(EpsDecision.child_id == child.id))
-        if last_decision is None or values["referred_on"] > last_decision:
-            child.status = ChildStatus.REFERRED
+    _follow_referrals(session, child)
     session.flush()
     return referral
 
@@ -107,6 +119,7 @@ def update_referral(session: Session, referral_id: int, *, expected_version: Opt
     values = clean_referral_fields(fields, referral.child.birth_date)
     for key, value in values.items():
         setattr(referral, key, value)
+    _follow_referrals(session, referral.child)
     session.flush()
     return referral
 
@@ -119,12 +132,7 @@ def delete_referral(session: Session, referral_id: int, *, expected_version: Opt
     child = referral.child
     child.referrals.remove(referral)
     session.delete(referral)
-    if child.status is ChildStatus.REFERRED:
-        last = session.scalars(select(EpsDecision).where(EpsDecision.child_id == child.id)
-                               .order_by(EpsDecision.decided_on.desc(), EpsDecision.id.desc()).limit(1)).first()
-        closed = _CLOSING_STATUS.get(last.kind) if last is not None else None
-        if closed is not None and not any(r.referred_on > last.decided_on for r in child.referrals):
-            child.status = closed
+    _follow_referrals(session, child)
     session.flush()
 
 

@@ -173,3 +173,22 @@ def test_deleting_the_referral_that_reopened_a_file_closes_it_again(factory):
     with db.session_scope(factory, 1) as s:
         eps.revert_decision(s, decision.id)
         assert s.get(Child, child_id).status is ChildStatus.REFERRED
+
+
+def test_redating_the_referral_that_reopened_a_file_follows_the_closing_decision(factory):
+    """Correcting the date of a repérage across the decision that closed the file moves the
+    child between "repéré" and that decision's status, as adding or deleting it would."""
+    from pre_desktop.services import eps
+    from pre_desktop.models import EpsDecisionKind as K
+
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        meeting = eps.create_meeting(s, meeting_date=dt.date(2026, 11, 10))
+        eps.record_decision(s, meeting_id=meeting.id, child_id=child_id, kind=K.REORIENT, reoriented_to="CMP",
+                            reason="Soin", confirm=True)
+        ref = svc.add_referral(s, child_id=child_id, **{**REFERRAL, "referred_on": "12/11/2026"})
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
+        svc.update_referral(s, ref.id, expected_version=ref.version, referred_on="01/11/2026")
+        assert s.get(Child, child_id).status is ChildStatus.REORIENTED
+        svc.update_referral(s, ref.id, expected_version=ref.version, referred_on="15/11/2026")
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
