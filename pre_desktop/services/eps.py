@@ -490,6 +490,8 @@ def _apply(session: Session, plan: _Plan) -> EpsDecision:
         child.status = ChildStatus.ACTIVE
         if child.entry_date is None:
             _overwrite(child, child_before, entry_date=day)
+        # Back in a pathway after an earlier end: that exit no longer applies.
+        _overwrite(child, child_before, exit_date=None, exit_reason=None)
     elif plan.kind is EpsDecisionKind.POSTPONE:
         if pathway is not None:
             _overwrite(pathway, pathway_before, review_date=plan.postponed_to)
@@ -542,8 +544,9 @@ def record_decision(session: Session, *, meeting_id: int, child_id: int, kind: E
 
     - ACCEPT: opens a pathway (start = meeting date, the objectives, review date given
       or meeting + 6 months) with the listed actions linked to the decision; child
-      "en parcours", entry date set if empty. If the child already has an open pathway
-      (renewal, or hors-EPS actions), that pathway is extended instead: objectives
+      "en parcours", entry date set if empty, a former exit (date, reason) cleared. If the
+      child already has an open pathway (renewal, or hors-EPS actions), that pathway is
+      extended instead: objectives
       appended, review date moved, new actions added, and with ``regularise_hors_eps``
       its hors-EPS actions, and the child's running fiches de liaison recorded without
       an EPS decision, are linked to this decision (rule 8).

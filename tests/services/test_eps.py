@@ -670,3 +670,28 @@ def test_age_warning_says_1_an_not_1_ans(factory, db_snapshot, setup):
         s, meeting_id=meeting_id, child_id=baby, kind=K.ACCEPT), NeedsConfirmation)
     (age,) = [w for w in err.warnings if w.code == "age_outside_public"]
     assert age.message.startswith("Lou a 1 an : hors du public habituel du PRE (2 à 16 ans)")
+
+
+def test_new_acceptance_after_an_end_clears_the_old_exit(factory, setup):
+    """Back in the PRE after a new repérage and a new acceptance: the child is "en parcours",
+    so the exit date and reason of the former pathway no longer apply (reports and the
+    monthly table read them as an exit); undoing the acceptance puts them back."""
+    meeting_id, child_id = setup
+    _decide(factory, meeting_id, child_id, kind=K.ACCEPT)
+    with db.session_scope(factory, 1) as s:
+        m2 = eps.create_meeting(s, meeting_date="12/11/2026").id
+        m3 = eps.create_meeting(s, meeting_date="20/11/2026").id
+    _decide(factory, m2, child_id, kind=K.END, reason="Déménagement", confirm=True)
+    with db.session_scope(factory, 1) as s:
+        referrals.add_referral(s, child_id=child_id, referred_on="14/11/2026", source="École", reasons="Retour")
+    d = _decide(factory, m3, child_id, kind=K.ACCEPT, confirm=True)
+    with db.session_scope(factory) as s:
+        child = s.get(Child, child_id)
+        assert (child.status, child.exit_date, child.exit_reason) == (ChildStatus.ACTIVE, None, None)
+        assert child.entry_date == MEETING  # first entry kept
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, d)
+    with db.session_scope(factory) as s:
+        child = s.get(Child, child_id)
+        assert (child.status, child.exit_date, child.exit_reason) == (ChildStatus.REFERRED, dt.date(2026, 11, 12),
+                                                                      "Déménagement")
