@@ -96,6 +96,10 @@ def backup_database(path: Path | str, label: str = "sauvegarde") -> Path:
     try:
         with dst:
             src.backup(dst)
+    except BaseException:
+        dst.close()
+        target.unlink(missing_ok=True)  # a half-written copy must not pass for a backup
+        raise
     finally:
         dst.close()
         src.close()

@@ -367,3 +367,13 @@ def test_backup_before_migrating_includes_what_is_still_in_the_wal_file(tmp_path
     (backup,) = tmp_path.glob(f"pre.avant-migration-{old_head}-*.sqlite")
     with sqlite3.connect(backup) as conn:
         assert {r[0] for r in conn.execute("SELECT first_name FROM children")} == {"Dans-le-WAL"}
+
+
+def test_a_failed_backup_leaves_no_file_that_looks_like_a_backup(tmp_path):
+    """A copy that failed half-way (not a database, disk full) must not stay next to the
+    file under a backup's name: someone would restore it one day."""
+    path = tmp_path / "notes.sqlite"
+    path.write_text("ceci n'est pas une base " * 100, encoding="utf-8")
+    with pytest.raises(sqlite3.DatabaseError):
+        migrate.backup_database(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
