@@ -25,6 +25,8 @@ from ..models import (
     EpsSituation,
     Family,
     Guardian,
+    Pathway,
+    Referral,
     Role,
     Sex,
     StructureSettings,
@@ -349,6 +351,8 @@ def update_child(session: Session, child_id: int, *, expected_version: Optional[
     merged = {name: values.get(name, getattr(child, name)) for name in ("last_name", "first_name", "birth_date",
                                                                           "entry_date", "last_contact_on")}
     _check_dates_after_birth(merged)
+    if "birth_date" in values and values["birth_date"] != child.birth_date:
+        _check_history_after_birth(session, child.id, values["birth_date"])
     identity_changed = any(
         name in values and values[name] != getattr(child, name) for name in ("last_name", "first_name", "birth_date"))
     if identity_changed:
@@ -362,6 +366,17 @@ def update_child(session: Session, child_id: int, *, expected_version: Optional[
         setattr(child, key, value)
     session.flush()
     return child
+
+
+def _check_history_after_birth(session: Session, child_id: int, birth: dt.date) -> None:
+    """A corrected birth date must not come after the file's repérages or pathways
+    (each is refused before the birth when recorded)."""
+    for model, column, what in ((Referral, Referral.referred_on, "un repérage"),
+                                (Pathway, Pathway.start_date, "un parcours commencé")):
+        first = session.scalar(select(func.min(column)).where(model.child_id == child_id))
+        if first is not None and first < birth:
+            raise DomainError(f"Le dossier a {what} le {fr_date(first)} : la date de naissance ne peut pas "
+                              "être postérieure.", "birth_date")
 
 
 def siblings(session: Session, child_id: int) -> list[Child]:

@@ -351,3 +351,18 @@ def test_search_typed_hyphens_and_apostrophes_split_words(session, populated):
     assert [r.last_name for r in svc.search_children(session, "N’Diaye")] == ["N'Diaye"]
     assert [r.last_name for r in svc.search_children(session, "n'diaye")] == ["N'Diaye"]
     assert svc.search_children(session, "-") == svc.search_children(session, "")
+
+
+def test_birth_date_cannot_move_after_a_recorded_referral(factory, db_snapshot):
+    """A repérage cannot precede the birth (add_referral refuses it); correcting the birth
+    date must not create that state the other way round."""
+    from pre_desktop.services import referrals
+
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        referrals.add_referral(s, child_id=child_id, referred_on="01/09/2020", source="PMI", reasons="Langage")
+    err = _refused(factory, db_snapshot, lambda s: svc.update_child(
+        s, child_id, expected_version=1, birth_date="01/01/2021", confirm=True))
+    assert err.field == "birth_date" and "01/09/2020" in err.message
+    with db.session_scope(factory, 1) as s:  # a correction that keeps the order is fine
+        svc.update_child(s, child_id, expected_version=1, birth_date="01/01/2017", confirm=True)
