@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..formatting import fr_date
@@ -347,7 +347,12 @@ def _clean_actions(session: Session, actions: Iterable[Mapping[str, Any]]) -> li
 
 
 def _later_decision(session: Session, child_id: int, after: dt.date, exclude_id: Optional[int]) -> Optional[EpsDecision]:
-    stmt = select(EpsDecision).where(EpsDecision.child_id == child_id, EpsDecision.decided_on > after)
+    """The child's decision after ``after``; with ``exclude_id`` (the decision being undone or
+    replaced), one recorded after it the same day (two commissions on one date) counts too."""
+    later = EpsDecision.decided_on > after
+    if exclude_id is not None:
+        later = or_(later, and_(EpsDecision.decided_on == after, EpsDecision.id > exclude_id))
+    stmt = select(EpsDecision).where(EpsDecision.child_id == child_id, later)
     if exclude_id is not None:
         stmt = stmt.where(EpsDecision.id != exclude_id)
     return session.scalars(stmt.order_by(EpsDecision.decided_on.desc())).first()

@@ -695,3 +695,19 @@ def test_new_acceptance_after_an_end_clears_the_old_exit(factory, setup):
         child = s.get(Child, child_id)
         assert (child.status, child.exit_date, child.exit_reason) == (ChildStatus.REFERRED, dt.date(2026, 11, 12),
                                                                       "Déménagement")
+
+
+def test_two_commissions_the_same_day_keep_their_order_for_undo(factory, db_snapshot, setup):
+    """Two commissions on one date (morning and evening): the second decision is the later
+    one, so the first cannot be undone under it (its pathway would vanish under the second)."""
+    meeting_id, child_id = setup
+    first = _decide(factory, meeting_id, child_id, kind=K.ACCEPT)
+    with db.session_scope(factory, 1) as s:
+        evening = eps.create_meeting(s, meeting_date=MEETING, place="Salle du conseil").id
+    second = _decide(factory, evening, child_id, kind=K.POSTPONE, postponed_to="08/12/2026", confirm=True)
+    err = _refused(factory, db_snapshot, lambda s: eps.revert_decision(s, first))
+    assert "plus récente" in err.message
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, second)
+        eps.revert_decision(s, first)
+        assert s.get(Child, child_id).status is ChildStatus.REFERRED
