@@ -28,7 +28,6 @@ from ..models import (
     Guardian,
     Partner,
     SessionStatus,
-    StructureSettings,
     User,
 )
 from . import conventions as conv_service
@@ -37,6 +36,7 @@ from .common import as_date, check_version, get_or_fail, not_in_future, optional
 from .consent import require_consent
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .partners import orientation_check
+from .settings import structure_name
 
 WHAT = "Cette fiche de liaison"
 END_REASONS: tuple[str, ...] = ("Fin de prise en charge", "Relais droit commun", "Abandon", "Déménagement", "Autre")
@@ -347,14 +347,13 @@ def liaison_document_data(session: Session, care_referral_id: int) -> LiaisonDat
     """What the fiche de liaison may carry to the partner; refused without the family's agreement."""
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
     require_consent(session, cr.child.family_id)
-    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
     if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
         last, first, birth = cr.guardian.last_name, cr.guardian.first_name, cr.guardian.birth_date
     else:
         last, first, birth = cr.child.last_name, cr.child.first_name, cr.child.birth_date
     ref = cr.referent
     return LiaisonData(
-        pre_name=settings.pre_name if settings else "",
+        pre_name=structure_name(session),
         requested_on=cr.requested_on,
         beneficiary_last_name=last,
         beneficiary_first_names=first,

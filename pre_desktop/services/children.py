@@ -29,7 +29,6 @@ from ..models import (
     Referral,
     Role,
     Sex,
-    StructureSettings,
     User,
 )
 from ..textnorm import fold
@@ -44,9 +43,8 @@ from .common import (
     required_text,
 )
 from .errors import DomainError, DomainWarning, NeedsConfirmation, NotFoundError
+from .settings import public_age_range
 
-DEFAULT_AGE_MIN = 2
-DEFAULT_AGE_MAX = 16
 NOTES_MAX = 10_000
 
 _POSTAL_CODE = re.compile(r"^\d{5}$")
@@ -191,14 +189,6 @@ def remove_guardian(session: Session, guardian_id: int, expected_version: Option
 
 CHILD_FIELDS = ("family_id", "last_name", "first_name", "birth_date", "sex", "school", "school_class",
                 "referent_id", "entry_date", "last_contact_on", "notes")
-
-
-def public_age_range(session: Session) -> tuple[int, int]:
-    """The PRE's public (settings if recorded, else the usual 2–16 years)."""
-    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id).limit(1)).first()
-    if settings is None:
-        return DEFAULT_AGE_MIN, DEFAULT_AGE_MAX
-    return settings.public_age_min, settings.public_age_max
 
 
 def _as_sex(value: Any) -> Optional[Sex]:

@@ -37,7 +37,7 @@ from ..models import (
     Referral,
     User,
 )
-from .children import public_age_range
+from .settings import public_age_range
 from .clock import today
 from .common import add_months, age_on, as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation

@@ -29,7 +29,6 @@ from ..models import (
     Partner,
     SessionKind,
     SessionStatus,
-    StructureSettings,
 )
 from .clock import today
 from .common import get_or_fail, optional_text
@@ -37,6 +36,7 @@ from .conventions import covers, validity_end
 from .errors import DomainError
 from .labels import label
 from .sessions import billable, quota_limits
+from .settings import structure_name
 
 
 # --------------------------------------------------------------------------- periods
@@ -66,11 +66,6 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     first_month = 3 * (quarter - 1) + 1
     last_month = first_month + 2
     return dt.date(year, first_month, 1), dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
-
-
-def _pre_name(session: Session) -> str:
-    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
-    return settings.pre_name if settings else ""
 
 
 def _beneficiary_names(cr: CareReferral) -> tuple[str, str]:
@@ -179,7 +174,7 @@ def monthly_table(session: Session, partner_id: int, year: int, month: int) -> M
             comes_regularly=answer.comes_regularly if answer else None,
             remark=answer.remark if answer else None))
     rows.sort(key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.care_referral_id))
-    return MonthlyTable(_pre_name(session), partner.id, partner.name, y, m, fr_month(y, m), tuple(rows),
+    return MonthlyTable(structure_name(session), partner.id, partner.name, y, m, fr_month(y, m), tuple(rows),
                         len(referrals) - len(kept))
 
 
@@ -319,6 +314,6 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
                                 (_tariff(conv, kind) * counts[kind]).quantize(Decimal("0.01")))
                   for kind in SessionKind)
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    return Statement(_pre_name(session), conv.id, conv.reference, conv.partner.name, y, q, start, end, lines, total,
+    return Statement(structure_name(session), conv.id, conv.reference, conv.partner.name, y, q, start, end, lines, total,
                      sum(counts.values()), tuple(excluded))
 
