@@ -175,3 +175,14 @@ def test_a_failed_flush_leaves_no_stale_audit_event_for_the_next_one(factory):
             ("families", AuditAction.CREATE)]
     finally:
         s.close()
+
+
+def test_yes_no_is_read_not_cast():
+    from pre_desktop.services.common import as_bool
+
+    assert as_bool("non", "f", "Champ") is False and as_bool("Oui", "f", "Champ") is True
+    assert as_bool("false", "f", "Champ") is False and as_bool(1, "f", "Champ") is True
+    assert as_bool(None, "f", "Champ") is False
+    with pytest.raises(DomainError) as err:
+        as_bool("peut-être", "interpreter_needed", "Interprète nécessaire")
+    assert err.value.field == "interpreter_needed"

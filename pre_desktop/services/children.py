@@ -34,6 +34,7 @@ from ..models import (
 from ..textnorm import fold
 from .clock import today
 from .common import (
+    as_bool,
     age_on,
     as_date,
     check_version,
@@ -78,7 +79,7 @@ def _clean_family_field(name: str, value: Any) -> Any:
     if name == "languages":
         return optional_text(value, "languages", "Langues parlées", 200)
     if name == "interpreter_needed":
-        return bool(value)
+        return as_bool(value, "interpreter_needed", "Interprète nécessaire")
     if name == "notes":
         return optional_text(value, "notes", "Notes", NOTES_MAX)
     raise DomainError(f"Champ inconnu pour une famille : « {name} ».", name)
@@ -139,7 +140,7 @@ def _clean_guardian_field(name: str, value: Any) -> Any:
             raise DomainError(f"« {email} » n'est pas une adresse de courriel valide.", "email")
         return email
     if name == "is_legal_guardian":
-        return bool(value)
+        return as_bool(value, "is_legal_guardian", "Responsable légal")
     raise DomainError(f"Champ inconnu pour un responsable : « {name} ».", name)
 
 

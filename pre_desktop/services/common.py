@@ -115,3 +115,26 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     month += 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_TRUE = {"1", "oui", "o", "vrai", "true", "yes", "x"}
+_FALSE = {"", "0", "non", "n", "faux", "false", "no"}
+
+
+def as_bool(value: Any, field: str, label: str) -> bool:
+    """Yes/no from a checkbox, a script or an imported cell ("oui", "non", 1, 0…).
+
+    ``bool("non")`` is True in Python: text must be read, not cast.
+    """
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise DomainError(f"« {value} » n'est pas une réponse oui/non valide pour « {label} ».", field)

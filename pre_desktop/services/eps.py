@@ -37,12 +37,12 @@ from ..models import (
     Referral,
     User,
 )
-from .settings import public_age_range
 from .clock import today
-from .common import add_months, age_on, as_date, check_version, get_or_fail, optional_text, required_text
+from .common import add_months, age_on, as_bool, as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
 from .pathways import check_partner, hors_eps_actions, hors_eps_care_referrals, open_pathway
+from .settings import public_age_range
 
 REVIEW_MONTHS = 6
 REASON_MAX = 2_000
@@ -106,7 +106,7 @@ def _clean_member_field(name: str, value: Any) -> Any:
     if name == "institution":
         return optional_text(value, "institution", "Institution", 200)
     if name == "present":
-        return bool(value)
+        return as_bool(value, "present", "Présent")
     raise DomainError(f"Champ inconnu pour un membre : « {name} ».", name)
 
 

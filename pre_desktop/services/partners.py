@@ -20,7 +20,7 @@ from ..formatting import fr_date
 from ..models import OrientationMode, Partner, PartnerContact, PartnerType
 from ..textnorm import fold
 from .clock import today
-from .common import age_on, check_version, get_or_fail, optional_text, required_text
+from .common import age_on, as_bool, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -87,7 +87,7 @@ def _validated_partner(session: Session, values: dict[str, Any], *,
     _age_range(age_min, age_max)
     out["age_min"], out["age_max"] = age_min, age_max
     out["notes"] = optional_text(values.get("notes"), "notes", "Notes", 5000)
-    out["active"] = bool(values.get("active", True))
+    out["active"] = as_bool(values.get("active", True), "active", "Structure active")
     return out
 
 

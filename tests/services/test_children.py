@@ -366,3 +366,12 @@ def test_birth_date_cannot_move_after_a_recorded_referral(factory, db_snapshot):
     assert err.field == "birth_date" and "01/09/2020" in err.message
     with db.session_scope(factory, 1) as s:  # a correction that keeps the order is fine
         svc.update_child(s, child_id, expected_version=1, birth_date="01/01/2017", confirm=True)
+
+
+def test_interpreter_needed_text_false_is_false_and_nonsense_refused(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        fam = svc.create_family(s, name="Kovač", interpreter_needed="non")
+        assert fam.interpreter_needed is False
+        fam_id, version = fam.id, fam.version
+    err = _refused(factory, db_snapshot, lambda s: svc.update_family(s, fam_id, version, interpreter_needed="bof"))
+    assert err.field == "interpreter_needed"
