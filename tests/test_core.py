@@ -186,3 +186,19 @@ def test_yes_no_is_read_not_cast():
     with pytest.raises(DomainError) as err:
         as_bool("peut-être", "interpreter_needed", "Interprète nécessaire")
     assert err.value.field == "interpreter_needed"
+
+
+def test_unknown_update_field_is_refused_with_its_name():
+    from pre_desktop.services.common import apply_changes, reject_unknown
+
+    reject_unknown({"name": 1}, {"name", "town"}, "une structure partenaire")
+    with pytest.raises(DomainError) as err:
+        reject_unknown({"name": 1, "colour": 2}, {"name"}, "une structure partenaire")
+    assert err.value.field == "colour" and "colour" in err.value.message
+
+    class Row:
+        a, b = 1, 2
+
+    row = Row()
+    apply_changes(row, {"a": 1, "b": 3})
+    assert (row.a, row.b) == (1, 3) and "a" not in vars(row)

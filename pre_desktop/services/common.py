@@ -138,3 +138,16 @@ def as_bool(value: Any, field: str, label: str) -> bool:
     if text in _FALSE:
         return False
     raise DomainError(f"« {value} » n'est pas une réponse oui/non valide pour « {label} ».", field)
+
+
+def reject_unknown(fields: Any, allowed: Any, what: str) -> None:
+    """Refuse a field an update does not know, naming it (a typo must not be ignored)."""
+    for name in sorted(set(fields) - set(allowed)):
+        raise DomainError(f"Champ inconnu pour {what} : « {name} ».", name)
+
+
+def apply_changes(obj: Any, values: dict[str, Any]) -> None:
+    """Set only the values that differ, so the version and the audit trail move only for real edits."""
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)

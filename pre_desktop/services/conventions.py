@@ -19,6 +19,7 @@ from ..models import BillingPeriod, Convention, ConventionStatus, Partner
 from .clock import today
 from .common import (
     add_months,
+    apply_changes,
     as_amount,
     as_date,
     check_version,
@@ -26,6 +27,7 @@ from .common import (
     not_in_future,
     optional_text,
     positive_int,
+    reject_unknown,
     required_text,
 )
 from .errors import DomainError
@@ -197,9 +199,7 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
                       **fields: Any) -> Convention:
     """Edit a convention. Once signed, its terms (dates, quota, tariffs) are frozen:
     the model convention excludes any revision during its term; renew instead."""
-    unknown = set(fields) - CONTRACT_FIELDS - FREE_FIELDS
-    if unknown:
-        raise TypeError(f"update_convention: unknown fields {sorted(unknown)}")
+    reject_unknown(fields, CONTRACT_FIELDS | FREE_FIELDS, "une convention")
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
     merged = {key: getattr(conv, key) for key in CONTRACT_FIELDS | FREE_FIELDS}
@@ -217,9 +217,7 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
         if frozen:
             raise DomainError("Cette convention est signée : sa référence, ses dates, son quota et ses tarifs ne "
                               "peuvent plus être modifiés. Renouvelez-la pour en changer les termes.", frozen[0])
-    for key, value in values.items():
-        if getattr(conv, key) != value:
-            setattr(conv, key, value)
+    apply_changes(conv, values)
     session.flush()
     return conv
 

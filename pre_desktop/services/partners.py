@@ -20,7 +20,16 @@ from ..formatting import fr_date
 from ..models import OrientationMode, Partner, PartnerContact, PartnerType
 from ..textnorm import fold
 from .clock import today
-from .common import age_on, as_bool, check_version, get_or_fail, optional_text, required_text
+from .common import (
+    age_on,
+    apply_changes,
+    as_bool,
+    check_version,
+    get_or_fail,
+    optional_text,
+    reject_unknown,
+    required_text,
+)
 from .errors import DomainError, DomainWarning
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -110,17 +119,13 @@ def create_partner(session: Session, *, name: str, type_id: int, address: Option
 
 def update_partner(session: Session, partner_id: int, *, expected_version: Optional[int], **fields: Any) -> Partner:
     """Change some fields; the result is checked as a whole, as on creation."""
-    unknown = set(fields) - PARTNER_FIELDS
-    if unknown:
-        raise TypeError(f"update_partner: unknown fields {sorted(unknown)}")
+    reject_unknown(fields, PARTNER_FIELDS, "une structure partenaire")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     check_version(partner, expected_version, "Cette structure partenaire")
     merged = {key: getattr(partner, key) for key in PARTNER_FIELDS}
     merged.update(fields)
     values = _validated_partner(session, merged, defaults_from_type=False)
-    for key, value in values.items():
-        if getattr(partner, key) != value:
-            setattr(partner, key, value)
+    apply_changes(partner, values)
     session.flush()
     return partner
 
@@ -190,17 +195,13 @@ def add_contact(session: Session, partner_id: int, *, name: str, function: Optio
 
 
 def update_contact(session: Session, contact_id: int, *, expected_version: Optional[int], **fields: Any) -> PartnerContact:
-    unknown = set(fields) - CONTACT_FIELDS
-    if unknown:
-        raise TypeError(f"update_contact: unknown fields {sorted(unknown)}")
+    reject_unknown(fields, CONTACT_FIELDS, "un contact")
     contact = get_or_fail(session, PartnerContact, contact_id, "Contact")
     check_version(contact, expected_version, "Ce contact")
     merged = {key: getattr(contact, key) for key in CONTACT_FIELDS}
     merged.update(fields)
     values = _validated_contact(merged)
-    for key, value in values.items():
-        if getattr(contact, key) != value:
-            setattr(contact, key, value)
+    apply_changes(contact, values)
     session.flush()
     return contact
 
@@ -252,9 +253,7 @@ def update_partner_type(session: Session, type_id: int, *, expected_version: Opt
                         **fields: Any) -> PartnerType:
     """Adjust a type's public (ages, labels). The orientation mode of the guide's types is not editable:
     it carries rule 6."""
-    unknown = set(fields) - TYPE_FIELDS
-    if unknown:
-        raise TypeError(f"update_partner_type: unknown fields {sorted(unknown)}")
+    reject_unknown(fields, TYPE_FIELDS, "un type de structure")
     ptype = get_or_fail(session, PartnerType, type_id, "Type de structure")
     check_version(ptype, expected_version, "Ce type de structure")
     label_text = required_text(fields.get("label", ptype.label), "label", "Libellé")

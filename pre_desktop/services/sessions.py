@@ -27,7 +27,7 @@ from ..models import (
 )
 from . import conventions as conv_service
 from .care_referrals import refresh_progress
-from .common import as_date, check_version, get_or_fail, not_in_future, optional_text
+from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, reject_unknown
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
 
@@ -138,9 +138,7 @@ def record_session(session: Session, *, care_referral_id: int, session_date: Any
 def update_session(session: Session, session_id: int, *, expected_version: Optional[int], confirm: bool = False,
                    **fields: Any) -> CareSession:
     """Correct a session; turning an absence into a held session goes through the quota again."""
-    unknown = set(fields) - SESSION_FIELDS
-    if unknown:
-        raise TypeError(f"update_session: unknown fields {sorted(unknown)}")
+    reject_unknown(fields, SESSION_FIELDS, "une séance")
     cs = get_or_fail(session, CareSession, session_id, "Séance")
     check_version(cs, expected_version, "Cette séance")
     cr = cs.care_referral

@@ -141,3 +141,14 @@ def test_orientation_to_archived_partner_refused(session):
     p.active = False
     refusal, _ = partners.orientation_check(session, p.id, child.birth_date)
     assert refusal is not None and "archivée" in refusal.message
+
+
+def test_update_with_an_unknown_field_is_refused_naming_it(factory, db_snapshot):
+    from refusal import refused
+
+    with db.session_scope(factory, 1) as s:
+        partner = partners.create_partner(s, name="CMPP Dolto", type_id=ptype(s, "CMPP").id)
+        pid, version = partner.id, partner.version
+    err = refused(factory, db_snapshot,
+                  lambda s: partners.update_partner(s, pid, expected_version=version, couleur="bleu"))
+    assert err.field == "couleur"
