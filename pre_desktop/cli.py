@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import sys
@@ -24,7 +25,8 @@ from .paths import default_db_path
 from .services.errors import DomainError
 from .services.listing import LISTERS
 
-EXIT_OK, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2
+from .commands import EXPORTS, IMPORTS, TOP_LEVEL
+from .commands.common import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED
 
 KIND_HELP = {
     "children": "enfants",
@@ -111,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="ce qu'il faut lister : " + ", ".join(f"{k} ({v})" for k, v in KIND_HELP.items()))
     lst.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="CHEMIN", help=db_help)
     lst.add_argument("--json", action="store_true", help="sortie JSON (un objet par enregistrement)")
+
+    for module in TOP_LEVEL:
+        importlib.import_module(module).register(sub)
+    for name, modules, text in (("export", EXPORTS, "produire un document ou un tableau"),
+                                ("import", IMPORTS, "importer un fichier")):
+        if modules:
+            group = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+            kinds = group.add_subparsers(dest="kind", title="types", metavar="TYPE", required=True,
+                                         parser_class=FrenchArgumentParser)
+            for module in modules:
+                importlib.import_module(module).register(kinds)
     return parser
 
 
@@ -239,8 +252,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _tolerant_output()
     args = build_parser().parse_args(argv)
     handlers = {"list": cmd_list, "demo": cmd_demo, None: cmd_gui}
+    handler = getattr(args, "handler", None) or handlers[args.command]
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except DatabaseOpenError as error:
         return _fail(error.message, EXIT_DATABASE)
     except DomainError as error:

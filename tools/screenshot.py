@@ -19,8 +19,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--area", default="children", help="key of the area to show (ui/areas.py)")
     parser.add_argument("--search", default="")
-    parser.add_argument("--size", default="1000x620")
+    parser.add_argument("--size", default="1200x720")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QSettings
@@ -36,9 +37,11 @@ def main(argv: list[str]) -> int:
     width, height = (int(v) for v in args.size.lower().split("x"))
     window.resize(width, height)
     window.show()
+    window.show_area(args.area)
     if args.search:
-        window.search.setText(args.search)
-        window.apply_search()
+        screen = window.screen("children")
+        screen.search.setText(args.search)
+        screen.apply_search()
     app.processEvents()
     window.grab().save(str(args.out))
     window.close()

@@ -1,8 +1,8 @@
-"""The main window: the children of the open database, a search field, the File menu.
+"""The main window: a navigation between the app's areas, the menus, the status bar.
 
-A first, real window on top of the services; the full children screen comes later.
-It holds no rule: it asks ``services.listing`` for rows and ``migrate.open_database``
-for another file, and shows their French messages.
+It holds no rule and no list of its own: each area is a screen module registered in
+``ui.areas``; the window builds the ones that exist, switches between them, and keeps
+the open database in the shared ``AppContext``.
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QTableView,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 from sqlalchemy import Engine
@@ -31,15 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import APP_NAME
 from ..migrate import open_database
 from ..services.errors import DomainError
-from ..services.listing import list_children
-from .children_model import COL_NAME, ChildrenFilterProxy, ChildrenTableModel
+from . import areas
+from .context import AppContext
 
-SEARCH_DELAY_MS = 150  # debounce: filter once the user pauses, not on every key
 DB_FILTER = "Bases PRE Desktop (*.sqlite *.db);;Tous les fichiers (*)"
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count <= 1 else many}"
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class MainWindow(QMainWindow):
@@ -52,127 +46,125 @@ class MainWindow(QMainWindow):
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
-        self.db_path = Path(db_path).resolve()
-        self.engine = engine
-        self.factory = factory
-        self.settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME, self)
-
-        self.model = ChildrenTableModel(self)
-        self.proxy = ChildrenFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME, self)
+        self.settings = settings
+        self.ctx = AppContext(db_path, engine, factory, settings, self)
+        self.ctx.data_changed.connect(self._mark_stale)
+        self._screens: dict[str, QWidget] = {}
+        self._stale: set[str] = set()
 
         self._build_widgets()
         self._build_menu()
         self._restore_geometry()
-        self.reload()
+        self._show_database()
+        start = str(self.settings.value("main_window/area", "children"))
+        self.show_area(start if start in self._screens else next(iter(self._screens), ""))
+
+    # --- compatibility accessors ----------------------------------------------------
+
+    @property
+    def db_path(self) -> Path:
+        return self.ctx.db_path
+
+    @property
+    def engine(self) -> Engine:
+        return self.ctx.engine
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        return self.ctx.factory
 
     # --- layout ----------------------------------------------------------------------
 
     def _build_widgets(self) -> None:
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 12, 12, 6)
-
-        title = QLabel("Enfants suivis", central)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
-
-        search_row = QHBoxLayout()
-        search_label = QLabel("&Rechercher :", central)
-        self.search = QLineEdit(central)
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Nom, prénom, famille, école… (accents facultatifs)")
-        self.search.setClearButtonEnabled(True)
-        search_label.setBuddy(self.search)
-        self.count_label = QLabel(central)
-        self.count_label.setObjectName("count")
-        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("00000 sur 00000 enfants") + 8)
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search, 1)
-        search_row.addSpacing(12)
-        search_row.addWidget(self.count_label)
-        layout.addLayout(search_row)
-
-        self.table = QTableView(central)
-        self.table.setObjectName("children")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.table, 1)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.nav = QListWidget(central)
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget(central)
+        for area in areas.available():
+            screen = areas.create(area.key, self.ctx, self.stack)
+            self._screens[area.key] = screen
+            self.stack.addWidget(screen)
+            item = QListWidgetItem(area.label, self.nav)
+            item.setData(KEY_ROLE, area.key)
+            item.setToolTip(f"{area.label} ({area.shortcut})")
+            action = QAction(self)
+            action.setShortcut(QKeySequence(area.shortcut))
+            action.triggered.connect(lambda _=False, key=area.key: self.show_area(key))
+            self.addAction(action)
+        width = max((self.nav.fontMetrics().horizontalAdvance(a.label) for a in areas.available()), default=80) + 40
+        self.nav.setFixedWidth(width)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.search.textChanged.connect(self._search_timer.start)
-        self.search.returnPressed.connect(self.apply_search)
-
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("user")
         self.path_label = QLabel(self)
         self.path_label.setObjectName("db_path")
         self.path_label.setContentsMargins(6, 0, 0, 0)
+        self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.path_label, 1)
 
     def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&Fichier")
+        self.file_menu = self.menuBar().addMenu("&Fichier")
         self.open_action = QAction("&Ouvrir une autre base…", self)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.setStatusTip("Ouvrir un autre fichier de base de données PRE Desktop")
         self.open_action.triggered.connect(self.choose_database)
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
+        self.file_menu.addAction(self.open_action)
+        self.file_menu.addSeparator()
         self.quit_action = QAction("&Quitter", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
-        file_menu.addAction(self.quit_action)
+        self.file_menu.addAction(self.quit_action)
 
-    # --- data ------------------------------------------------------------------------
+    # --- areas -----------------------------------------------------------------------
 
-    def reload(self) -> None:
-        with self.factory() as session:
-            records = list_children(session)
-        self.model.set_records(records)
-        self._fit_columns()
+    def screen(self, key: str) -> QWidget:
+        return self._screens[key]
+
+    def current_area(self) -> str:
+        item = self.nav.currentItem()
+        return str(item.data(KEY_ROLE)) if item else ""
+
+    def show_area(self, key: str) -> None:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(KEY_ROLE) == key:
+                self.nav.setCurrentRow(row)
+                return
+
+    def _nav_changed(self, current: Optional[QListWidgetItem], _previous: Optional[QListWidgetItem]) -> None:
+        if current is None:
+            return
+        key = str(current.data(KEY_ROLE))
+        screen = self._screens[key]
+        if key in self._stale:
+            self._stale.discard(key)
+            screen.refresh()  # type: ignore[attr-defined]
+        self.stack.setCurrentWidget(screen)
+        self.settings.setValue("main_window/area", key)
+
+    def _mark_stale(self) -> None:
+        """Data changed: refresh the visible area now, the others when next shown."""
+        current = self.current_area()
+        self._stale = set(self._screens) - {current}
+        if current:
+            self._screens[current].refresh()  # type: ignore[attr-defined]
+
+    def _show_database(self) -> None:
         self.setWindowTitle(f"{APP_NAME} — {self.db_path.name}")
         self.path_label.setText(f"Base : {self.db_path}")
         self.path_label.setToolTip(str(self.db_path))
-        self._update_counts()
-
-    def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = header.sectionSize(column)
-            header.resizeSection(column, min(max(width + 16, 60), 280))
-
-    def apply_search(self) -> None:
-        self._search_timer.stop()
-        self.proxy.set_query(self.search.text())
-        self._update_counts()
-
-    def _update_counts(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if shown == total:
-            text = _plural(total, "enfant", "enfants")
-        else:
-            text = f"{shown} sur {total} enfant{'s' if total > 1 else ''}"
-        self.count_label.setText(text)
+        user = self.ctx.user
+        self.user_label.setText(f"Utilisateur : {user.name} ({user.role_label})" if user else "Utilisateur : aucun compte")
 
     # --- another database ------------------------------------------------------------
 
@@ -189,13 +181,12 @@ class MainWindow(QMainWindow):
         except DomainError as error:
             QMessageBox.critical(self, "Ouverture impossible", error.message)
             return False
-        old = self.engine
-        self.db_path, self.engine, self.factory = Path(path).resolve(), engine, factory
-        old.dispose()
+        self.ctx.switch_database(path, engine, factory)
         self.settings.setValue("last_database", str(self.db_path))
-        self.search.clear()
-        self.apply_search()
-        self.reload()
+        self._show_database()
+        for screen in self._screens.values():
+            screen.refresh()  # type: ignore[attr-defined]
+        self._stale.clear()
         return True
 
     # --- window state ----------------------------------------------------------------
@@ -205,7 +196,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1000, 620)
+            self.resize(1200, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("main_window/geometry", self.saveGeometry())

@@ -56,50 +56,50 @@ def type_text(qtbot, widget, text: str) -> None:
 
 
 def search(qtbot, win: MainWindow, text: str, expected: int) -> None:
-    win.search.clear()
-    type_text(qtbot, win.search, text)
-    assert win.search.text() == text
-    qtbot.waitUntil(lambda: win.proxy.words == fold(text).split(), timeout=2000)  # debounced
-    assert win.proxy.rowCount() == expected
+    win.screen("children").search.clear()
+    type_text(qtbot, win.screen("children").search, text)
+    assert win.screen("children").search.text() == text
+    qtbot.waitUntil(lambda: win.screen("children").proxy.words == fold(text).split(), timeout=2000)  # debounced
+    assert win.screen("children").proxy.rowCount() == expected
 
 
 def test_shows_the_children_of_the_file(window):
     assert window.windowTitle() == "PRE Desktop — pre.sqlite"
-    assert window.proxy.rowCount() == 2
-    names = [window.proxy.index(r, COL_NAME).data() for r in range(2)]
+    assert window.screen("children").proxy.rowCount() == 2
+    names = [window.screen("children").proxy.index(r, COL_NAME).data() for r in range(2)]
     assert names == ["DUPRÉ Éloïse", "MARTIN Noé"]
-    assert window.proxy.index(0, COL_BIRTH_DATE).data() == "04/03/2015"
-    assert window.proxy.index(0, COL_AGE).data() == "11 ans"
-    assert window.proxy.index(0, COL_NAME).data(RECORD_ROLE)["label"] == "DUPRÉ Éloïse (04/03/2015)"
-    assert window.count_label.text() == "2 enfants"
+    assert window.screen("children").proxy.index(0, COL_BIRTH_DATE).data() == "04/03/2015"
+    assert window.screen("children").proxy.index(0, COL_AGE).data() == "11 ans"
+    assert window.screen("children").proxy.index(0, COL_NAME).data(RECORD_ROLE)["label"] == "DUPRÉ Éloïse (04/03/2015)"
+    assert window.screen("children").count_label.text() == "2 enfants"
     assert "pre.sqlite" in window.path_label.text()
 
 
 def test_search_ignores_accents_and_case(qtbot, window):
     search(qtbot, window, "eloise", 1)
-    assert window.proxy.index(0, COL_NAME).data() == "DUPRÉ Éloïse"
-    assert window.count_label.text() == "1 sur 2 enfants"
+    assert window.screen("children").proxy.index(0, COL_NAME).data() == "DUPRÉ Éloïse"
+    assert window.screen("children").count_label.text() == "1 sur 2 enfants"
     search(qtbot, window, "ÉLOÏSE dupre", 1)
     search(qtbot, window, "Noé", 1)
-    assert window.proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+    assert window.screen("children").proxy.index(0, COL_NAME).data() == "MARTIN Noé"
     search(qtbot, window, "pasteur", 1)
     search(qtbot, window, "zzz", 0)
-    assert window.count_label.text() == "0 sur 2 enfants"
-    window.search.clear()
-    qtbot.waitUntil(lambda: window.proxy.words == [])
-    assert window.proxy.rowCount() == 2
+    assert window.screen("children").count_label.text() == "0 sur 2 enfants"
+    window.screen("children").search.clear()
+    qtbot.waitUntil(lambda: window.screen("children").proxy.words == [])
+    assert window.screen("children").proxy.rowCount() == 2
 
 
 def test_sorting_by_birth_date_uses_the_date_not_the_text(window):
-    window.table.sortByColumn(COL_BIRTH_DATE, Qt.SortOrder.DescendingOrder)
-    assert window.proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+    window.screen("children").table.sortByColumn(COL_BIRTH_DATE, Qt.SortOrder.DescendingOrder)
+    assert window.screen("children").proxy.index(0, COL_NAME).data() == "MARTIN Noé"
 
 
 def test_open_another_database(qtbot, window, tmp_path):
     other = make_file(tmp_path / "autre.sqlite", [("Bernard", "Inès", dt.date(2012, 1, 2), "Collège Zola")])
     assert window.open_path(other)
     assert window.windowTitle() == "PRE Desktop — autre.sqlite"
-    assert window.proxy.rowCount() == 1
+    assert window.screen("children").proxy.rowCount() == 1
     assert window.settings.value("last_database") == str(other)
 
 
@@ -109,7 +109,7 @@ def test_refused_database_keeps_the_current_one(qtbot, window, tmp_path, monkeyp
     assert not window.open_path(tmp_path / "absente.sqlite")
     assert shown and "n'existe pas" in shown[0]
     assert window.windowTitle() == "PRE Desktop — pre.sqlite"
-    assert window.proxy.rowCount() == 2
+    assert window.screen("children").proxy.rowCount() == 2
 
 
 def test_geometry_is_remembered(qtbot, window, tmp_path):

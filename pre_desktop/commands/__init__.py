@@ -1,0 +1,14 @@
+"""Command-line subcommands beyond ``list`` and ``demo``, one module each.
+
+Each area adds its own module instead of growing ``cli.py``: a module listed in
+``TOP_LEVEL`` defines ``register(subparsers)`` and adds a top-level command
+(``bench``, ``backup``…); one in ``EXPORTS`` defines ``register(subparsers)`` under
+``export`` (``export eps …``); one in ``IMPORTS`` under ``import``. Each parser sets
+``handler=`` (a function ``args -> exit code``) with ``set_defaults``.
+"""
+
+from __future__ import annotations
+
+TOP_LEVEL: list[str] = []
+EXPORTS: list[str] = []
+IMPORTS: list[str] = []

@@ -1,0 +1,57 @@
+"""The app's areas, in the navigation's order, and where each one's screen lives.
+
+An area appears in the navigation only once its screen exists (no dead buttons): to
+add one, write its widget (``__init__(ctx, parent)`` and ``refresh()``) and add its
+``module:Class`` to ``SCREENS``. Screens are imported lazily so a broken or slow area
+does not slow the start of the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+from PySide6.QtWidgets import QWidget
+
+from .context import AppContext
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    shortcut: str  # Alt+digit, in the navigation's order
+
+
+ORDER: list[tuple[str, str]] = [
+    ("todo", "À traiter"),
+    ("children", "Enfants"),
+    ("eps", "EPS"),
+    ("partners", "Partenaires"),
+    ("conventions", "Conventions"),
+    ("liaisons", "Fiches de liaison"),
+    ("sessions", "Séances"),
+    ("documents", "Documents"),
+    ("settings", "Paramètres"),
+]
+
+# key -> "module:Class" of the screen. Only the areas listed here are shown.
+SCREENS: dict[str, str] = {
+    "children": "pre_desktop.ui.children_area:ChildrenArea",
+}
+
+
+class AreaScreen(Protocol):
+    def refresh(self) -> None: ...
+
+
+def available() -> list[Area]:
+    shown = [(key, text) for key, text in ORDER if key in SCREENS]
+    return [Area(key, text, f"Alt+{i}") for i, (key, text) in enumerate(shown, start=1) if i <= 9]
+
+
+def create(key: str, ctx: AppContext, parent: Optional[QWidget] = None) -> QWidget:
+    module_name, class_name = SCREENS[key].split(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(ctx, parent)
