@@ -31,6 +31,23 @@ def resource_path(*parts: str) -> Path:
     return package_dir().joinpath(*parts)
 
 
+def assets_dir() -> Path:
+    """The project's top-level ``resources/`` (fonts, icons, templates).
+
+    In a checkout (and an editable install) it sits beside the package; the
+    PyInstaller build copies it to ``_MEIPASS/resources``.
+    """
+    meipass = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and meipass:
+        return Path(meipass) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def asset_path(*parts: str) -> Path:
+    """A shipped asset, e.g. ``asset_path("fonts", "DejaVuSans.ttf")``."""
+    return assets_dir().joinpath(*parts)
+
+
 def migrations_dir() -> Path:
     return resource_path("migrations")
 
