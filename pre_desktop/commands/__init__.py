@@ -9,6 +9,9 @@ Each area adds its own module instead of growing ``cli.py``: a module listed in
 
 from __future__ import annotations
 
-TOP_LEVEL: list[str] = []
+TOP_LEVEL: list[str] = [
+    "pre_desktop.commands.backup",
+    "pre_desktop.commands.check",
+]
 EXPORTS: list[str] = []
 IMPORTS: list[str] = []
