@@ -48,6 +48,8 @@ def _value_for(table_name: str, column, row_index: int, parent_ids: dict[str, li
         return 1 if column.name == "version" else 10 + row_index
     if isinstance(ctype, sa_types.Numeric):
         return Decimal("45.50")
+    if isinstance(ctype, sa_types.LargeBinary):
+        return f"contenu n°{row_index}".encode()
     if isinstance(ctype, sa_types.JSON):
         return {"champ": ["avant", "après"]}
     if column.name == "month":

@@ -21,6 +21,7 @@ from .enums import (
 from .eps import EpsDecision, EpsMeeting, EpsMember, EpsSituation, Pathway, PathwayAction
 from .partners import Convention, Partner, PartnerContact, PartnerType
 from .people import Child, Consent, Family, Guardian, Referral, User
+from .templates import DocumentTemplate
 from . import search as _search  # noqa: F401  (registers the search_name upkeep)
 
 __all__ = [name for name in dir() if not name.startswith("_") and name != "search"]

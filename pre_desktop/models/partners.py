@@ -93,6 +93,11 @@ class Convention(Versioned, Base):
     psychologist_name: Mapped[Optional[str]] = mapped_column(String(200))
     signatory_pre: Mapped[Optional[str]] = mapped_column(String(200))
     signatory_partner: Mapped[Optional[str]] = mapped_column(String(200))
+    # Printed under each signature ("Président", "Directrice") and the partner's bank
+    # account for payments, as the model convention's signature and payment articles ask.
+    signatory_pre_title: Mapped[Optional[str]] = mapped_column(String(200))
+    signatory_partner_title: Mapped[Optional[str]] = mapped_column(String(200))
+    bank_details: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[ConventionStatus] = mapped_column(enum_column(ConventionStatus), default=ConventionStatus.DRAFT)
     terminated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     termination_notice_on: Mapped[Optional[dt.date]] = mapped_column(Date)
