@@ -277,45 +277,6 @@ def check_database_file(path: Path) -> CheckReport:
     return report
 
 
-def ensure_writable(path: Path) -> None:
-    """Refuse, in French, a database the user can read but not change.
-
-    Tried for real (a write transaction started and rolled back): permissions, a
-    read-only medium, a folder where SQLite cannot create its journal, or another
-    program holding the file locked all show up here, before any screen is built.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise DatabaseOpenError(
-            f"La base « {path} » est en lecture seule pour vous (droits du fichier ou du dossier, "
-            "ou support protégé en écriture) : vos modifications ne pourraient pas être enregistrées. "
-            "Copiez-la dans un dossier où vous pouvez écrire, ou demandez les droits d'écriture."
-        )
-    conn = sqlite3.connect(str(path), timeout=2)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-    except sqlite3.OperationalError as error:
-        text = str(error).lower()
-        if "locked" in text or "busy" in text:
-            raise DatabaseOpenError(
-                f"La base « {path.name} » est verrouillée par un autre programme (une autre fenêtre de "
-                "PRE Desktop, une synchronisation de fichiers…). Fermez-le puis réessayez."
-            ) from None
-        raise DatabaseOpenError(
-            f"La base « {path} » ne peut pas être modifiée ({error}) : vos modifications ne pourraient "
-            "pas être enregistrées. Copiez-la dans un dossier où vous pouvez écrire."
-        ) from None
-    except sqlite3.DatabaseError as error:
-        raise DatabaseOpenError(
-            f"Le fichier « {path.name} » n'est pas une base lisible (endommagé ou d'un autre type) : {error}."
-        ) from None
-    finally:
-        conn.close()
-
-
 # --- restoring ----------------------------------------------------------------------------
 
 

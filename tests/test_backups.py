@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pre_desktop import backups, db
+from pre_desktop import db
 from pre_desktop.backups import (
     AUTO,
     BackupInfo,
@@ -18,13 +18,14 @@ from pre_desktop.backups import (
     automatic_backup,
     backups_to_remove,
     check_database_file,
-    ensure_writable,
     list_backups,
     make_backup,
     restore_backup,
 )
 from pre_desktop.cli import main
 from pre_desktop.migrate import DatabaseOpenError, open_database
+from pre_desktop.opening import ensure_writable, open_for_work
+from pre_desktop import opening
 from pre_desktop.models import Family
 
 
@@ -233,7 +234,15 @@ def test_read_only_and_locked_bases_are_refused_in_french(base):
 
 
 def test_read_only_folder_is_refused_even_as_root(base, monkeypatch):
-    real_access = backups.os.access
-    monkeypatch.setattr(backups.os, "access", lambda p, mode: False if Path(p) == base.parent else real_access(p, mode))
+    real_access = opening.os.access
+    monkeypatch.setattr(opening.os, "access", lambda p, mode: False if Path(p) == base.parent else real_access(p, mode))
     with pytest.raises(DatabaseOpenError, match="lecture seule"):
         ensure_writable(base)
+
+
+def test_open_for_work_refuses_missing_and_locked(base, tmp_path):
+    with pytest.raises(DatabaseOpenError, match="n'existe pas"):
+        open_for_work(tmp_path / "absent.sqlite")
+    assert not (tmp_path / "absent.sqlite").exists()
+    engine, _factory = open_for_work(base)
+    engine.dispose()
