@@ -522,6 +522,10 @@ def _apply(session: Session, plan: _Plan) -> EpsDecision:
         "regularised_care_referral_ids": [cr.id for cr in regularised_referrals],
         "pathway_before": pathway_before if created_pathway is None and pathway is not None else None,
         "child_before": child_before,
+        # What the EPS decided, as decided (the pathway may be edited later): for the
+        # relevé de décisions and to prefill the decision when it is modified.
+        "decided": {"objectives": plan.objectives, "review_date": _iso(plan.review_date),
+                    "end_date": _iso(plan.end_date)},
     }
     decision = EpsDecision(meeting=meeting, child=child, kind=plan.kind, decided_on=day, postponed_to=plan.postponed_to,
                            reoriented_to=plan.reoriented_to, reason=plan.reason, pathway=pathway,
@@ -807,19 +811,180 @@ class MemberRow:
 
 
 @dataclass(frozen=True)
+class ActionView:
+    """An action a decision put in the pathway (``regularised``: recorded hors EPS before,
+    validated by this decision)."""
+
+    id: int
+    label: str
+    action_type: Optional[str]
+    partner_id: Optional[int]
+    partner_name: Optional[str]
+    regularised: bool = False
+
+    @property
+    def text(self) -> str:
+        with_whom = self.partner_name or self.action_type
+        return f"{self.label} ({with_whom})" if with_whom else self.label
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A recorded decision with what it decided, to show it and to prefill its modification."""
+
+    id: int
+    version: int
+    kind: EpsDecisionKind
+    label: str
+    objectives: Optional[str]
+    actions: list[ActionView]
+    review_date: Optional[dt.date]
+    postponed_to: Optional[dt.date]
+    reoriented_to: Optional[str]
+    reason: Optional[str]
+    end_date: Optional[dt.date]
+
+
+def _decided(decision: EpsDecision, key: str) -> Any:
+    return (_effects(decision).get("decided") or {}).get(key)
+
+
+def _decision_view(session: Session, decision: EpsDecision) -> DecisionView:
+    pathway = decision.pathway
+    objectives = _decided(decision, "objectives")
+    review = _decided(decision, "review_date")
+    end = _decided(decision, "end_date")
+    actions: list[ActionView] = []
+    if decision.kind is EpsDecisionKind.ACCEPT:
+        if objectives is None and "decided" not in _effects(decision) and pathway is not None and _created_pathway(decision):
+            objectives = pathway.objectives or None  # recorded before decisions kept what they decided
+        if review is None and pathway is not None and pathway.review_date is not None:
+            review = pathway.review_date.isoformat()
+        created = set(_effects(decision).get("created_action_ids") or ())
+        stmt = select(PathwayAction).where(PathwayAction.eps_decision_id == decision.id).order_by(PathwayAction.id)
+        actions = [ActionView(id=a.id, label=a.label, action_type=a.action_type, partner_id=a.partner_id,
+                              partner_name=a.partner.name if a.partner is not None else None,
+                              regularised=a.id not in created)
+                   for a in session.scalars(stmt)]
+    elif decision.kind is EpsDecisionKind.END and end is None and decision.child.exit_date is not None:
+        end = decision.child.exit_date.isoformat()
+    return DecisionView(
+        id=decision.id, version=decision.version, kind=decision.kind, label=_decision_label(decision),
+        objectives=objectives, actions=actions,
+        review_date=dt.date.fromisoformat(review) if review else None, postponed_to=decision.postponed_to,
+        reoriented_to=decision.reoriented_to, reason=decision.reason,
+        end_date=dt.date.fromisoformat(end) if end else None)
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: int
+    version: int
+    name: str
+    function: Optional[str]
+    institution: Optional[str]
+    present: bool
+
+
+@dataclass(frozen=True)
+class SituationRow:
+    """One line of a meeting's agenda, with the decision taken for it if any."""
+
+    id: int
+    version: int
+    position: int
+    child_id: int
+    child_name: str  # "NOM Prénom"
+    age: int  # at the meeting date
+    reason: AgendaReason
+    reason_label: str
+    referent: Optional[str]
+    status_label: str
+    decision: Optional[DecisionView]
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    version: int
+    meeting_date: dt.date
+    place: Optional[str]
+    notes: Optional[str]
+    held: bool  # on or before today: decisions can be recorded
+    members: list[MemberView]
+    situations: list[SituationRow]
+
+
+def _list_name(child: Child) -> str:
+    return f"{child.last_name.upper()} {child.first_name}"
+
+
+def meeting_view(session: Session, meeting_id: int) -> MeetingView:
+    """Everything the meeting screen shows: the commission, its members, its agenda in
+    order with each situation's decision."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    decided = {d.child_id: d for d in meeting.decisions}
+    situations = []
+    for sit in meeting.situations:
+        child = sit.child
+        decision = decided.get(child.id)
+        situations.append(SituationRow(
+            id=sit.id, version=sit.version, position=sit.position, child_id=child.id, child_name=_list_name(child),
+            age=age_on(child.birth_date, meeting.meeting_date), reason=sit.reason, reason_label=label(sit.reason),
+            referent=child.referent.full_name if child.referent else None, status_label=label(child.status),
+            decision=_decision_view(session, decision) if decision is not None else None))
+    members = [MemberView(m.id, m.version, m.name, m.function, m.institution, m.present) for m in meeting.members]
+    return MeetingView(id=meeting.id, version=meeting.version, meeting_date=meeting.meeting_date, place=meeting.place,
+                       notes=meeting.notes, held=meeting.meeting_date <= today(), members=members,
+                       situations=situations)
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    """An agenda suggestion as plain values for a screen (see agenda_suggestions)."""
+
+    child_id: int
+    child_name: str
+    age: int
+    reason: AgendaReason
+    reason_label: str
+    detail: str
+    referent: Optional[str]
+
+
+def agenda_suggestion_rows(session: Session, meeting_id: int) -> list[SuggestionRow]:
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    return [SuggestionRow(child_id=s.child.id, child_name=_list_name(s.child),
+                          age=age_on(s.child.birth_date, meeting.meeting_date), reason=s.reason,
+                          reason_label=label(s.reason), detail=s.detail,
+                          referent=s.child.referent.full_name if s.child.referent else None)
+            for s in agenda_suggestions(session, meeting_id)]
+
+
+def add_situations(session: Session, meeting_id: int, items: Iterable[tuple[int, Any]]) -> list[EpsSituation]:
+    """Put several children on the agenda at once (child id, reason): all or none."""
+    return [add_situation(session, meeting_id, child_id, reason) for child_id, reason in items]
+
+
+@dataclass(frozen=True)
 class MinutesRow:
     """One situation in the minutes: strictly what the shared secret allows (no notes,
-    no reasons, no family details)."""
+    no reasons, no family details); for an acceptance, the pathway as decided."""
 
     last_name: str
     first_name: str
     age: int
     decision: str
     referent: Optional[str]
+    objectives: Optional[str] = None
+    actions: tuple[str, ...] = ()
+    review_date: Optional[dt.date] = None
 
 
 @dataclass(frozen=True)
 class MeetingMinutes:
+    meeting_id: int
+    meeting_version: int
     meeting_date: dt.date
     place: Optional[str]
     members: list[MemberRow]
@@ -835,10 +1000,53 @@ def meeting_minutes_data(session: Session, meeting_id: int) -> MeetingMinutes:
     rows = []
     for child in children:
         decision = decided.get(child.id)
+        view = _decision_view(session, decision) if decision is not None else None
         referent: Optional[User] = child.referent
+        accepted = view is not None and view.kind is EpsDecisionKind.ACCEPT
+        text = view.label if view else "Pas de décision"
+        if view is not None and view.kind is EpsDecisionKind.END and view.end_date is not None:
+            text += f" au {fr_date(view.end_date)}"
         rows.append(MinutesRow(last_name=child.last_name.upper(), first_name=child.first_name,
                                age=age_on(child.birth_date, meeting.meeting_date),
-                               decision=_decision_label(decision) if decision else "Pas de décision",
-                               referent=referent.full_name if referent else None))
+                               decision=text,
+                               referent=referent.full_name if referent else None,
+                               objectives=view.objectives if accepted else None,
+                               actions=tuple(a.text for a in view.actions) if accepted else (),
+                               review_date=view.review_date if accepted else None))
     members = [MemberRow(m.name, m.function, m.institution, m.present) for m in meeting.members]
-    return MeetingMinutes(meeting_date=meeting.meeting_date, place=meeting.place, members=members, rows=rows)
+    return MeetingMinutes(meeting_id=meeting.id, meeting_version=meeting.version, meeting_date=meeting.meeting_date,
+                          place=meeting.place, members=members, rows=rows)
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One situation of the ordre du jour: who, why (the kind of examination, never the
+    referral's free text) and who follows the child."""
+
+    last_name: str
+    first_name: str
+    age: int
+    reason: str
+    referent: Optional[str]
+
+
+@dataclass(frozen=True)
+class MeetingAgenda:
+    meeting_id: int
+    meeting_version: int
+    meeting_date: dt.date
+    place: Optional[str]
+    members: list[MemberRow]
+    rows: list[AgendaRow]
+
+
+def meeting_agenda_data(session: Session, meeting_id: int) -> MeetingAgenda:
+    """Data for the ordre du jour of a commission, in agenda order."""
+    meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
+    rows = [AgendaRow(last_name=s.child.last_name.upper(), first_name=s.child.first_name,
+                      age=age_on(s.child.birth_date, meeting.meeting_date), reason=label(s.reason),
+                      referent=s.child.referent.full_name if s.child.referent else None)
+            for s in meeting.situations]
+    members = [MemberRow(m.name, m.function, m.institution, m.present) for m in meeting.members]
+    return MeetingAgenda(meeting_id=meeting.id, meeting_version=meeting.version, meeting_date=meeting.meeting_date,
+                         place=meeting.place, members=members, rows=rows)
