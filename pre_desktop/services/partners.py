@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..formatting import fr_date
-from ..models import OrientationMode, Partner, PartnerContact, PartnerType
+from ..models import CareReferral, OrientationMode, Partner, PartnerContact, PartnerType, PathwayAction
 from ..textnorm import fold
 from .clock import today
 from .common import (
@@ -31,6 +31,7 @@ from .common import (
     required_text,
 )
 from .errors import DomainError, DomainWarning
+from .labels import label as enum_label
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
@@ -74,7 +75,7 @@ def _age_range(age_min: Optional[int], age_max: Optional[int]) -> None:
         raise DomainError(f"L'âge minimum ({age_min} ans) ne peut pas dépasser l'âge maximum ({age_max} ans).", "age_min")
 
 
-def _validated_partner(session: Session, values: dict[str, Any], *,
+def validated_partner(session: Session, values: dict[str, Any], *,
                        defaults_from_type: bool) -> dict[str, Any]:
     """All partner fields checked at once, so that a refusal writes nothing."""
     out: dict[str, Any] = {}
@@ -108,7 +109,7 @@ def create_partner(session: Session, *, name: str, type_id: int, address: Option
                    email: Optional[str] = None, sector: Optional[str] = None, age_min: Optional[int] = None,
                    age_max: Optional[int] = None, notes: Optional[str] = None, active: bool = True) -> Partner:
     """New partner; without ages of its own it takes its type's public from the guide."""
-    values = _validated_partner(session, dict(name=name, type_id=type_id, address=address, postal_code=postal_code,
+    values = validated_partner(session, dict(name=name, type_id=type_id, address=address, postal_code=postal_code,
                                               town=town, phone=phone, email=email, sector=sector, age_min=age_min,
                                               age_max=age_max, notes=notes, active=active), defaults_from_type=True)
     partner = Partner(**values)
@@ -124,7 +125,7 @@ def update_partner(session: Session, partner_id: int, *, expected_version: Optio
     check_version(partner, expected_version, "Cette structure partenaire")
     merged = {key: getattr(partner, key) for key in PARTNER_FIELDS}
     merged.update(fields)
-    values = _validated_partner(session, merged, defaults_from_type=False)
+    values = validated_partner(session, merged, defaults_from_type=False)
     apply_changes(partner, values)
     session.flush()
     return partner
@@ -148,7 +149,7 @@ class PartnerRow:
 
 def search_partners(session: Session, text: str = "", *, type_id: Optional[int] = None, town: Optional[str] = None,
                     active: Optional[bool] = None) -> list[PartnerRow]:
-    """Partners whose name or town contains every word typed, accents and case ignored.
+    """Partners whose name, town or type contains every word typed, accents and case ignored.
 
     Folding of the town happens in Python: partners number in the hundreds at most,
     and SQL has no portable accent folding.
@@ -162,7 +163,7 @@ def search_partners(session: Session, text: str = "", *, type_id: Optional[int] 
     wanted_town = fold(town) if town else None
     rows: list[PartnerRow] = []
     for p in session.scalars(stmt):
-        haystack = f"{fold(p.name)} {fold(p.town)}"
+        haystack = f"{fold(p.name)} {fold(p.town)} {fold(p.type.label)} {fold(p.type.code)}"
         if any(w not in haystack for w in words):
             continue
         if wanted_town is not None and fold(p.town) != wanted_town:
@@ -172,10 +173,166 @@ def search_partners(session: Session, text: str = "", *, type_id: Optional[int] 
     return rows
 
 
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact as the form shows it; ``id`` None for one added in the form and not yet saved."""
+
+    id: Optional[int]
+    name: str
+    function: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    version: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class PartnerDetail:
+    """Everything the partner form shows, read in one go (no ORM object outlives the session)."""
+
+    id: int
+    name: str
+    type_id: int
+    type_label: str
+    address: Optional[str]
+    postal_code: Optional[str]
+    town: Optional[str]
+    phone: Optional[str]
+    email: Optional[str]
+    sector: Optional[str]
+    age_min: Optional[int]
+    age_max: Optional[int]
+    notes: Optional[str]
+    active: bool
+    version: int
+    contacts: tuple[ContactRow, ...]
+    conventions: int
+    care_referrals: int
+
+
+def _contact_row(contact: PartnerContact) -> ContactRow:
+    return ContactRow(contact.id, contact.name, contact.function, contact.phone, contact.email, contact.version)
+
+
+def partner_detail(session: Session, partner_id: int) -> PartnerDetail:
+    p = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    uses = _uses(session, p.id)
+    return PartnerDetail(p.id, p.name, p.type_id, p.type.label, p.address, p.postal_code, p.town, p.phone, p.email,
+                         p.sector, p.age_min, p.age_max, p.notes, p.active, p.version,
+                         tuple(_contact_row(c) for c in p.contacts), len(p.conventions), uses["care_referrals"])
+
+
+def _uses(session: Session, partner_id: int) -> dict[str, int]:
+    """What refers to a partner: a partner with a history is made inactive, never deleted."""
+    from ..models import Convention
+
+    def count(model: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(model.partner_id == partner_id)) or 0
+
+    return {"conventions": count(Convention), "care_referrals": count(CareReferral), "actions": count(PathwayAction)}
+
+
+def save_partner(session: Session, partner_id: Optional[int], *, expected_version: Optional[int],
+                 values: dict[str, Any], contacts: list[ContactRow]) -> Partner:
+    """The form's save: the partner and its contacts as one change.
+
+    Every value (the partner's and each contact's) is checked before anything is
+    written; contacts missing from ``contacts`` are removed. A contact's refusal names
+    the field ``contacts`` and says which contact it is.
+    """
+    reject_unknown(values, PARTNER_FIELDS, "une structure partenaire")
+    checked: list[tuple[Optional[int], Optional[int], dict[str, Any]]] = []
+    for number, contact in enumerate(contacts, start=1):
+        try:
+            fields = validated_contact(dict(name=contact.name, function=contact.function, phone=contact.phone,
+                                             email=contact.email))
+        except DomainError as error:
+            who = f"« {contact.name.strip()} »" if contact.name and contact.name.strip() else f"n° {number}"
+            raise DomainError(f"Contact {who} : {error.message}", "contacts") from None
+        checked.append((contact.id, contact.version, fields))
+    partner: Optional[Partner] = None
+    existing: dict[int, PartnerContact] = {}
+    if partner_id is None:
+        validated = validated_partner(session, {"active": True} | values, defaults_from_type=True)
+    else:
+        partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+        check_version(partner, expected_version, "Cette structure partenaire")
+        merged = {key: getattr(partner, key) for key in PARTNER_FIELDS} | values
+        validated = validated_partner(session, merged, defaults_from_type=False)
+        existing = {c.id: c for c in partner.contacts}
+    for contact_id, version, _ in checked:
+        if contact_id is not None:
+            if contact_id not in existing:
+                raise DomainError(f"Contact introuvable pour cette structure (n° {contact_id}).", "contacts")
+            check_version(existing[contact_id], version, "Un contact de cette structure")
+    if partner is None:
+        partner = Partner(**validated)
+        session.add(partner)
+    else:
+        apply_changes(partner, validated)
+    kept = {contact_id for contact_id, _, _ in checked if contact_id is not None}
+    for contact in list(partner.contacts):
+        if contact.id not in kept:
+            partner.contacts.remove(contact)
+            session.delete(contact)
+    for contact_id, _, fields in checked:
+        if contact_id is None:
+            partner.contacts.append(PartnerContact(**fields))
+        else:
+            apply_changes(existing[contact_id], fields)
+    session.flush()
+    return partner
+
+
+def delete_partner(session: Session, partner_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Delete a partner entered by mistake. One with conventions, fiches de liaison or
+    pathway actions keeps its history: it is refused, with the advice to make it inactive."""
+    partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
+    check_version(partner, expected_version, "Cette structure partenaire")
+    uses = _uses(session, partner.id)
+    parts = [f"{n} {word}" for n, word in (
+        (uses["conventions"], "convention(s)"), (uses["care_referrals"], "fiche(s) de liaison"),
+        (uses["actions"], "action(s) de parcours")) if n]
+    if parts:
+        raise DomainError(f"La structure « {partner.name} » ne peut pas être supprimée : elle a "
+                          f"{', '.join(parts)}. Décochez « Structure active » pour la retirer des listes "
+                          "sans perdre son historique.", "active")
+    session.delete(partner)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One partner of the directory with its contacts, for the .xlsx export."""
+
+    name: str
+    type_label: str
+    address: Optional[str]
+    postal_code: Optional[str]
+    town: Optional[str]
+    phone: Optional[str]
+    email: Optional[str]
+    sector: Optional[str]
+    age_min: Optional[int]
+    age_max: Optional[int]
+    notes: Optional[str]
+    active: bool
+    contacts: tuple[ContactRow, ...]
+
+
+def directory(session: Session, *, active: Optional[bool] = None) -> list[DirectoryEntry]:
+    stmt = (select(Partner).options(selectinload(Partner.type), selectinload(Partner.contacts))
+            .order_by(Partner.search_name, Partner.id))
+    if active is not None:
+        stmt = stmt.where(Partner.active.is_(active))
+    return [DirectoryEntry(p.name, p.type.label, p.address, p.postal_code, p.town, p.phone, p.email, p.sector,
+                           p.age_min, p.age_max, p.notes, p.active, tuple(_contact_row(c) for c in p.contacts))
+            for p in session.scalars(stmt)]
+
+
 # --------------------------------------------------------------------------- contacts
 
 
-def _validated_contact(values: dict[str, Any]) -> dict[str, Any]:
+def validated_contact(values: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": required_text(values.get("name"), "name", "Nom du contact"),
         "function": optional_text(values.get("function"), "function", "Fonction"),
@@ -184,10 +341,18 @@ def _validated_contact(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def check_contact(values: dict[str, Any]) -> ContactRow:
+    """The contact dialog's check before it closes (same rules as on save)."""
+    reject_unknown(values, CONTACT_FIELDS | {"id", "version"}, "un contact")
+    fields = validated_contact(values)
+    return ContactRow(values.get("id"), fields["name"], fields["function"], fields["phone"], fields["email"],
+                      values.get("version"))
+
+
 def add_contact(session: Session, partner_id: int, *, name: str, function: Optional[str] = None,
                 phone: Optional[str] = None, email: Optional[str] = None) -> PartnerContact:
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
-    values = _validated_contact(dict(name=name, function=function, phone=phone, email=email))
+    values = validated_contact(dict(name=name, function=function, phone=phone, email=email))
     contact = PartnerContact(partner=partner, **values)
     session.add(contact)
     session.flush()
@@ -200,7 +365,7 @@ def update_contact(session: Session, contact_id: int, *, expected_version: Optio
     check_version(contact, expected_version, "Ce contact")
     merged = {key: getattr(contact, key) for key in CONTACT_FIELDS}
     merged.update(fields)
-    values = _validated_contact(merged)
+    values = validated_contact(merged)
     apply_changes(contact, values)
     session.flush()
     return contact
@@ -216,18 +381,41 @@ def remove_contact(session: Session, contact_id: int, *, expected_version: Optio
 # --------------------------------------------------------------------------- partner types
 
 
-def create_partner_type(session: Session, *, code: str, label: str, orientation_mode: OrientationMode | str,
+def _unique_label(session: Session, label_text: str, own_id: Optional[int] = None) -> None:
+    """Two types with the same name would be indistinguishable in every list (accents and case ignored)."""
+    wanted = fold(label_text)
+    for type_id, existing in session.execute(select(PartnerType.id, PartnerType.label)):
+        if type_id != own_id and fold(existing) == wanted:
+            raise DomainError(f"Un type de structure nommé « {existing} » existe déjà.", "label")
+
+
+def _code_from_label(session: Session, label_text: str) -> str:
+    """A stable code for a type the coordinator adds by name (codes are what imports and scripts use)."""
+    base = re.sub(r"[^A-Z0-9]+", "_", fold(label_text).upper()).strip("_")[:34] or "TYPE"
+    taken = set(session.scalars(select(PartnerType.code)))
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}_{number}", number + 1
+    return code
+
+
+def create_partner_type(session: Session, *, code: Optional[str] = None, label: str,
+                        orientation_mode: OrientationMode | str,
                         public_label: Optional[str] = None, age_min: Optional[int] = None,
                         age_max: Optional[int] = None, orientation_label: Optional[str] = None,
                         direct_orientation_allowed: bool = True,
                         refusal_explanation: Optional[str] = None) -> PartnerType:
-    """A local kind of structure the guide's table does not list."""
-    code_text = required_text(code, "code", "Code", 40).upper()
-    if not re.fullmatch(r"[A-Z0-9_]+", code_text):
-        raise DomainError("Le code ne peut contenir que des lettres sans accent, des chiffres et « _ ».", "code")
-    if session.scalar(select(PartnerType.id).where(PartnerType.code == code_text)) is not None:
-        raise DomainError(f"Le code « {code_text} » est déjà utilisé par un autre type de structure.", "code")
+    """A local kind of structure the guide's table does not list (code derived from the label if not given)."""
     label_text = required_text(label, "label", "Libellé")
+    _unique_label(session, label_text)
+    if code is None or not str(code).strip():
+        code_text = _code_from_label(session, label_text)
+    else:
+        code_text = required_text(code, "code", "Code", 40).upper()
+        if not re.fullmatch(r"[A-Z0-9_]+", code_text):
+            raise DomainError("Le code ne peut contenir que des lettres sans accent, des chiffres et « _ ».", "code")
+        if session.scalar(select(PartnerType.id).where(PartnerType.code == code_text)) is not None:
+            raise DomainError(f"Le code « {code_text} » est déjà utilisé par un autre type de structure.", "code")
     try:
         mode = OrientationMode(orientation_mode)
     except ValueError:
@@ -257,6 +445,7 @@ def update_partner_type(session: Session, type_id: int, *, expected_version: Opt
     ptype = get_or_fail(session, PartnerType, type_id, "Type de structure")
     check_version(ptype, expected_version, "Ce type de structure")
     label_text = required_text(fields.get("label", ptype.label), "label", "Libellé")
+    _unique_label(session, label_text, ptype.id)
     amin = _age(fields.get("age_min", ptype.age_min), "age_min", "Âge minimum")
     amax = _age(fields.get("age_max", ptype.age_max), "age_max", "Âge maximum")
     _age_range(amin, amax)
@@ -273,6 +462,40 @@ def update_partner_type(session: Session, type_id: int, *, expected_version: Opt
 
 def list_partner_types(session: Session) -> list[PartnerType]:
     return list(session.scalars(select(PartnerType).order_by(PartnerType.label)))
+
+
+@dataclass(frozen=True)
+class PartnerTypeRow:
+    """A type of structure as the types screen and the partner form show it."""
+
+    id: int
+    code: str
+    label: str
+    public_label: Optional[str]
+    age_min: Optional[int]
+    age_max: Optional[int]
+    orientation_mode: OrientationMode
+    orientation_mode_label: str
+    orientation_label: Optional[str]
+    direct_orientation_allowed: bool
+    refusal_explanation: Optional[str]
+    builtin: bool
+    partners: int
+    version: int
+
+    @property
+    def ages_text(self) -> str:
+        if self.age_min is None and self.age_max is None:
+            return "Tous âges"
+        return _public_text(self.age_min, self.age_max)
+
+
+def partner_type_rows(session: Session) -> list[PartnerTypeRow]:
+    counts = dict(session.execute(select(Partner.type_id, func.count()).group_by(Partner.type_id)).all())
+    return [PartnerTypeRow(t.id, t.code, t.label, t.public_label, t.age_min, t.age_max, t.orientation_mode,
+                           enum_label(t.orientation_mode), t.orientation_label, t.direct_orientation_allowed,
+                           t.refusal_explanation, t.builtin, counts.get(t.id, 0), t.version)
+            for t in sorted(list_partner_types(session), key=lambda t: fold(t.label))]
 
 
 # --------------------------------------------------------------------------- rule 6
