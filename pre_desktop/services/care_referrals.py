@@ -35,6 +35,7 @@ from .clock import today
 from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
 from .consent import require_consent
 from .errors import DomainError, DomainWarning, NeedsConfirmation
+from .labels import label
 from .partners import orientation_check
 from .settings import structure_name
 
@@ -330,6 +331,7 @@ class LiaisonData:
 
     pre_name: str
     requested_on: dt.date
+    beneficiary_kind: str  # "Enfant", "Parent", "Famille": the model's « enfant/parent/famille concerné(e) »
     beneficiary_last_name: str
     beneficiary_first_names: str
     beneficiary_birth_date: Optional[dt.date]
@@ -349,12 +351,18 @@ def liaison_document_data(session: Session, care_referral_id: int) -> LiaisonDat
     require_consent(session, cr.child.family_id)
     if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
         last, first, birth = cr.guardian.last_name, cr.guardian.first_name, cr.guardian.birth_date
+    elif cr.beneficiary_kind is BeneficiaryKind.FAMILY:
+        # The household orientated together: this child and its parents, never the siblings.
+        last = cr.child.family.name
+        first = ", ".join([cr.child.first_name] + [g.first_name for g in cr.child.family.guardians])
+        birth = cr.child.birth_date
     else:
         last, first, birth = cr.child.last_name, cr.child.first_name, cr.child.birth_date
     ref = cr.referent
     return LiaisonData(
         pre_name=structure_name(session),
         requested_on=cr.requested_on,
+        beneficiary_kind=label(cr.beneficiary_kind),
         beneficiary_last_name=last,
         beneficiary_first_names=first,
         beneficiary_birth_date=birth,

@@ -302,7 +302,7 @@ def test_liaison_data_is_minimal(session):
                       psychologist_name="Mme Roche")
     data = crs.liaison_document_data(session, cr.id)
     assert {f.name for f in dataclasses.fields(data)} == {
-        "pre_name", "requested_on", "beneficiary_last_name", "beneficiary_first_names", "beneficiary_birth_date",
+        "pre_name", "requested_on", "beneficiary_kind", "beneficiary_last_name", "beneficiary_first_names", "beneficiary_birth_date",
         "reason", "referent_last_name", "referent_first_name", "referent_phone", "partner_name", "answered_on",
         "first_appointment_on", "psychologist_name"}
     assert data.pre_name == "PRE de Corbeil-Essonnes" and data.beneficiary_first_names == "Léa"
