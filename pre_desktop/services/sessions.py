@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -48,8 +48,8 @@ def _counts_for_quota(cs: CareSession) -> bool:
     return cs.status is SessionStatus.PRESENT and not cs.hors_quota
 
 
-def _used(cr: CareReferral, exclude: Optional[CareSession] = None) -> int:
-    return sum(1 for s in cr.sessions if s is not exclude and _counts_for_quota(s))
+def _used(cr: CareReferral, exclude: Optional[CareSession] = None, others: Optional[Sequence[Any]] = None) -> int:
+    return sum(1 for s in (cr.sessions if others is None else others) if s is not exclude and _counts_for_quota(s))
 
 
 def _kind(value: Any) -> SessionKind:
@@ -67,8 +67,12 @@ def _status(value: Any) -> SessionStatus:
 
 
 def _check_date_and_duplicate(cr: CareReferral, day: dt.date, kind: SessionKind,
-                              exclude: Optional[CareSession] = None) -> None:
-    """Dates a partner could really have seen the beneficiary; one session per day and type."""
+                              exclude: Optional[CareSession] = None, others: Optional[Sequence[Any]] = None) -> None:
+    """Dates a partner could really have seen the beneficiary; one session per day and type.
+
+    ``others`` replaces the fiche's stored sessions when several are planned at once
+    (services.session_batches): the same rule then sees the sessions about to be written.
+    """
     not_in_future(day, "session_date", "Date de la séance")
     if cr.sent_on is None:
         raise DomainError("La fiche de liaison n'a pas encore été envoyée : aucune séance ne peut être enregistrée.",
@@ -79,19 +83,23 @@ def _check_date_and_duplicate(cr: CareReferral, day: dt.date, kind: SessionKind,
     if cr.state is CareReferralState.ENDED and cr.ended_on is not None and day > cr.ended_on:
         raise DomainError(f"La prise en charge s'est terminée le {fr_date(cr.ended_on)} : "
                           "aucune séance ne peut être enregistrée après cette date.", "session_date")
-    for other in cr.sessions:
+    for other in (cr.sessions if others is None else others):
         if other is not exclude and other.session_date == day and other.kind is kind:
             raise DomainError(f"Une séance « {label(kind)} » est déjà enregistrée le {fr_date(day)} pour ce "
                               "bénéficiaire.", "session_date")
 
 
-def _quota_decision(cr: CareReferral, relay: Optional[str],
-                    exclude: Optional[CareSession] = None) -> tuple[bool, list[DomainWarning]]:
-    """For one more held session: is it hors quota, and what should the user be told?"""
+def _quota_decision(cr: CareReferral, relay: Optional[str], exclude: Optional[CareSession] = None,
+                    others: Optional[Sequence[Any]] = None) -> tuple[bool, list[DomainWarning]]:
+    """For one more held session: is it hors quota, and what should the user be told?
+
+    Beyond the quota the relay funding must be noted: with this session, or once on the
+    fiche (the référent's note then covers the following sessions too).
+    """
     quota, threshold = quota_limits(cr)
-    used = _used(cr, exclude)
+    used = _used(cr, exclude, others)
     if used >= quota:
-        if relay is None:
+        if relay is None and cr.relay_funding_note is None:
             raise DomainError(
                 f"Le quota de {quota} séances financées par le PRE est atteint pour ce bénéficiaire. "
                 "Cette séance sera enregistrée hors quota (non facturée au PRE) : indiquez le relais de "
@@ -125,6 +133,8 @@ def record_session(session: Session, *, care_referral_id: int, session_date: Any
     hors, warnings = (_quota_decision(cr, relay) if status_v is SessionStatus.PRESENT else (False, []))
     if warnings and not confirm:
         raise NeedsConfirmation(warnings)
+    if hors and relay is None:
+        relay = cr.relay_funding_note
     cs = CareSession(session_date=day, kind=kind_v, status=status_v, hors_quota=hors, note=note_text,
                      relay_funding_note=relay)
     cr.sessions.append(cs)
@@ -159,6 +169,8 @@ def update_session(session: Session, session_id: int, *, expected_version: Optio
                               "relay_funding_note")
     else:
         hors, warnings = _quota_decision(cr, relay, exclude=cs)
+        if hors and relay is None:
+            relay = cr.relay_funding_note
     if warnings and not confirm:
         raise NeedsConfirmation(warnings)
     for key, value in (("session_date", day), ("kind", kind_v), ("status", status_v), ("note", note_text),
@@ -199,7 +211,8 @@ class QuotaStatus:
         return max(self.quota - self.used, 0)
 
 
-def _level(used: int, quota: int, threshold: int, hors: int) -> str:
+def quota_level(used: int, quota: int, threshold: int, hors: int) -> str:
+    """Where a beneficiary stands against the quota; shared with the children list's alerts."""
     if hors > 0:
         return "beyond"
     if used >= quota:
@@ -214,7 +227,7 @@ def quota_status(session: Session, care_referral_id: int) -> QuotaStatus:
     quota, threshold = quota_limits(cr)
     used = _used(cr)
     hors = sum(1 for s in cr.sessions if s.status is SessionStatus.PRESENT and s.hors_quota)
-    return QuotaStatus(used, quota, threshold, hors, _level(used, quota, threshold, hors))
+    return QuotaStatus(used, quota, threshold, hors, quota_level(used, quota, threshold, hors))
 
 
 @dataclass(frozen=True)
@@ -255,7 +268,7 @@ def quota_alerts(session: Session) -> list[QuotaAlert]:
         if used < threshold and hors == 0:
             continue
         rows.append(QuotaAlert(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name, used, quota,
-                               threshold, hors, _level(used, quota, threshold, hors)))
+                               threshold, hors, quota_level(used, quota, threshold, hors)))
     rows.sort(key=lambda r: (-(r.used + r.hors_quota_count), r.child_name))
     return rows
 

@@ -227,3 +227,17 @@ def test_billable_reasons(session):
     dcr = make_cr(session, child, draft.partner, draft)
     assert ss.billable(add_sessions(session, dcr, [D(2026, 3, 2)])[0]) == (False, "Convention non signée")
     assert isinstance(ok, CareSession)
+
+
+def test_relay_noted_on_the_fiche_covers_the_following_sessions(session):
+    """Once the référent noted the relay funding, each further held session is hors quota without asking again;
+    hors-quota sessions are never billed, and absences beyond the quota are not hors quota."""
+    cr = _cr(session)
+    add_sessions(session, cr, weekly(D(2026, 2, 9), 20))
+    first = ss.record_session(session, care_referral_id=cr.id, session_date=D(2026, 9, 1), relay_funding_note="CMP")
+    second = ss.record_session(session, care_referral_id=cr.id, session_date=D(2026, 9, 8))
+    absent = ss.record_session(session, care_referral_id=cr.id, session_date=D(2026, 9, 15), status=SessionStatus.EXCUSED)
+    assert (first.hors_quota, second.hors_quota, absent.hors_quota) == (True, True, False)
+    assert second.relay_funding_note == "CMP"
+    assert ss.billable(first) == ss.billable(second) == (False, "Hors quota")
+    assert ss.quota_status(session, cr.id) == ss.QuotaStatus(20, 20, 15, 2, "beyond")
