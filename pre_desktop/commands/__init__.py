@@ -13,5 +13,7 @@ TOP_LEVEL: list[str] = [
     "pre_desktop.commands.backup",
     "pre_desktop.commands.check",
 ]
-EXPORTS: list[str] = []
+EXPORTS: list[str] = [
+    "pre_desktop.commands.export_liaison",
+]
 IMPORTS: list[str] = []
