@@ -195,6 +195,10 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
             for row in table.rows:
                 for i, cell in enumerate(row.cells):
                     cell.width = int(text_width * weights[i] / total)
+            # LibreOffice (and Word without autofit) lay out by the grid, not the cells.
+            table.autofit = False
+            for i, column in enumerate(table.columns):
+                column.width = int(text_width * weights[i] / total)
             word.add_paragraph().paragraph_format.space_after = Pt(0)
         elif isinstance(block, d.Signatures):
             if block.place_and_date:
