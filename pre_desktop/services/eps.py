@@ -979,6 +979,7 @@ class MinutesRow:
     objectives: Optional[str] = None
     actions: tuple[str, ...] = ()
     review_date: Optional[dt.date] = None
+    kind_label: str = "Pas de décision"  # the decision without its details, to count them
 
 
 @dataclass(frozen=True)
@@ -1012,7 +1013,8 @@ def meeting_minutes_data(session: Session, meeting_id: int) -> MeetingMinutes:
                                referent=referent.full_name if referent else None,
                                objectives=view.objectives if accepted else None,
                                actions=tuple(a.text for a in view.actions) if accepted else (),
-                               review_date=view.review_date if accepted else None))
+                               review_date=view.review_date if accepted else None,
+                               kind_label=label(view.kind) if view else "Pas de décision"))
     members = [MemberRow(m.name, m.function, m.institution, m.present) for m in meeting.members]
     return MeetingMinutes(meeting_id=meeting.id, meeting_version=meeting.version, meeting_date=meeting.meeting_date,
                           place=meeting.place, members=members, rows=rows)
