@@ -15,5 +15,6 @@ TOP_LEVEL: list[str] = [
 ]
 EXPORTS: list[str] = [
     "pre_desktop.commands.export_liaison",
+    "pre_desktop.commands.export_eps",
 ]
 IMPORTS: list[str] = []
