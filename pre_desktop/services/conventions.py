@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..formatting import fr_date
-from ..models import BillingPeriod, Convention, ConventionStatus, Partner
+from ..models import BillingPeriod, CareReferral, Convention, ConventionStatus, GeneratedDocument, Partner
 from .clock import today
 from .common import (
     add_months,
@@ -33,12 +33,14 @@ from .common import (
 from .errors import DomainError
 
 WHAT = "Cette convention"
+DOCUMENT_TARGET = "convention"  # target_type of its generated documents
 
 # Terms of the agreement: frozen once signed ("Aucune révision ne sera appliquée au tarif…").
 CONTRACT_FIELDS = frozenset({"reference", "start_date", "end_date", "duration_months", "session_quota",
                              "tariff_individual", "tariff_parents", "tariff_family", "billing_period"})
 FREE_FIELDS = frozenset({"signed_on", "quota_warning_threshold", "first_appointment_delay_days",
-                         "psychologist_name", "signatory_pre", "signatory_partner", "notes"})
+                         "psychologist_name", "signatory_pre", "signatory_partner", "signatory_pre_title",
+                         "signatory_partner_title", "bank_details", "notes"})
 # Statuses of a convention both parties signed: in force, under notice, or stored as expired.
 SIGNED_STATES = (ConventionStatus.SIGNED, ConventionStatus.TERMINATED, ConventionStatus.EXPIRED)
 
@@ -152,6 +154,11 @@ def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
     out["signatory_pre"] = optional_text(values.get("signatory_pre"), "signatory_pre", "Signataire pour le PRE")
     out["signatory_partner"] = optional_text(values.get("signatory_partner"), "signatory_partner",
                                              "Signataire pour le partenaire")
+    out["signatory_pre_title"] = optional_text(values.get("signatory_pre_title"), "signatory_pre_title",
+                                               "Qualité du signataire pour le PRE")
+    out["signatory_partner_title"] = optional_text(values.get("signatory_partner_title"), "signatory_partner_title",
+                                                   "Qualité du signataire pour le partenaire")
+    out["bank_details"] = optional_text(values.get("bank_details"), "bank_details", "Coordonnées bancaires", 500)
     out["notes"] = optional_text(values.get("notes"), "notes", "Notes", 5000)
     return out
 
@@ -177,7 +184,9 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                       first_appointment_delay_days: int = 30, tariff_individual: Any, tariff_parents: Any,
                       tariff_family: Any, billing_period: BillingPeriod | str = BillingPeriod.QUARTERLY,
                       psychologist_name: Optional[str] = None, signatory_pre: Optional[str] = None,
-                      signatory_partner: Optional[str] = None, notes: Optional[str] = None) -> Convention:
+                      signatory_partner: Optional[str] = None, signatory_pre_title: Optional[str] = None,
+                      signatory_partner_title: Optional[str] = None, bank_details: Optional[str] = None,
+                      notes: Optional[str] = None) -> Convention:
     """A draft convention; its end is computed from start and duration unless given."""
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     values = _validated(dict(reference=reference, start_date=start_date, signed_on=signed_on,
@@ -187,7 +196,9 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                              tariff_individual=tariff_individual, tariff_parents=tariff_parents,
                              tariff_family=tariff_family, billing_period=billing_period,
                              psychologist_name=psychologist_name, signatory_pre=signatory_pre,
-                             signatory_partner=signatory_partner, notes=notes),
+                             signatory_partner=signatory_partner, signatory_pre_title=signatory_pre_title,
+                             signatory_partner_title=signatory_partner_title, bank_details=bank_details,
+                             notes=notes),
                         explicit_end=_given(end_date))
     conv = Convention(partner=partner, status=ConventionStatus.DRAFT, **values)
     session.add(conv)
@@ -284,14 +295,76 @@ def renew_convention(session: Session, convention_id: int, *, start_date: Any = 
         first_appointment_delay_days=old.first_appointment_delay_days, tariff_individual=old.tariff_individual,
         tariff_parents=old.tariff_parents, tariff_family=old.tariff_family, billing_period=old.billing_period,
         psychologist_name=old.psychologist_name, signatory_pre=old.signatory_pre,
-        signatory_partner=old.signatory_partner, status=ConventionStatus.DRAFT, renewed_from_id=old.id,
-        notes=old.notes)
+        signatory_partner=old.signatory_partner, signatory_pre_title=old.signatory_pre_title,
+        signatory_partner_title=old.signatory_partner_title, bank_details=old.bank_details,
+        status=ConventionStatus.DRAFT, renewed_from_id=old.id, notes=old.notes)
     session.add(conv)
     session.flush()
     return conv
 
 
+def delete_convention(session: Session, convention_id: int, *, expected_version: Optional[int] = None) -> None:
+    """Only a draft goes: a signed convention is a commitment that billing and the
+    fiches de liaison rest on; it is terminated, never erased.
+
+    The records of documents generated from the draft go with it (the audit trail keeps
+    the trace): SQLite may hand its id to the next convention, which must not appear to
+    have documents it never had."""
+    conv = get_or_fail(session, Convention, convention_id, "Convention")
+    check_version(conv, expected_version, WHAT)
+    if conv.status is not ConventionStatus.DRAFT:
+        raise DomainError("Seule une convention en brouillon peut être supprimée : une convention signée se résilie.",
+                          "status")
+    used = session.scalar(select(func.count()).select_from(CareReferral).where(CareReferral.convention_id == conv.id))
+    if used:
+        raise DomainError(f"Cette convention est citée par {used} fiche(s) de liaison : elle ne peut pas être supprimée.",
+                          "status")
+    session.execute(delete(GeneratedDocument).where(GeneratedDocument.target_type == DOCUMENT_TARGET,
+                                                    GeneratedDocument.target_id == conv.id))
+    session.delete(conv)
+    session.flush()
+
+
 # --------------------------------------------------------------------------- queries
+
+
+def days_left(conv: Convention, on: Optional[dt.date] = None) -> Optional[int]:
+    """Days until the convention stops covering sessions; None once it no longer does
+    (or never will: a draft is not in force)."""
+    day = on or today()
+    if conv.status not in (ConventionStatus.SIGNED, ConventionStatus.TERMINATED):
+        return None
+    left = (validity_end(conv) - day).days
+    return left if left >= 0 else None
+
+
+@dataclass(frozen=True)
+class ConventionRow:
+    """One line of the conventions list: what the coordinator scans for."""
+
+    id: int
+    version: int
+    partner_id: int
+    partner_name: str
+    reference: str
+    start_date: dt.date
+    end_date: dt.date  # last day covered (termination included)
+    status: ConventionStatus  # effective: a signed convention past its end reads expired
+    session_quota: int
+    days_left: Optional[int]
+    renewed: bool  # a renewal (draft or signed) already follows it
+
+
+def list_conventions(session: Session, on: Optional[dt.date] = None) -> list[ConventionRow]:
+    day = on or today()
+    renewal = aliased(Convention)
+    renewed = select(renewal.id).where(renewal.renewed_from_id == Convention.id).exists()
+    stmt = (select(Convention, Partner.name, renewed)
+            .join(Partner, Partner.id == Convention.partner_id)
+            .order_by(Convention.start_date.desc(), Partner.name, Convention.id))
+    return [ConventionRow(c.id, c.version, c.partner_id, name, c.reference, c.start_date, validity_end(c),
+                          effective_status(c, day), c.session_quota, days_left(c, day), bool(is_renewed))
+            for c, name, is_renewed in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

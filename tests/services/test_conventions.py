@@ -2,11 +2,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from care_fixtures import convention as make_convention, partner as make_partner
+from sqlalchemy import select
+from care_fixtures import (care_referral, convention as make_convention, family_with_child,
+                           partner as make_partner)
+from refusal import refused
 
 from pre_desktop.services.common import add_months
 from pre_desktop import db
-from pre_desktop.models import BillingPeriod, Convention, ConventionStatus
+from pre_desktop.models import BillingPeriod, Convention, ConventionStatus, GeneratedDocument
+from pre_desktop.services import documents, templates
 from pre_desktop.services import conventions as cv
 from pre_desktop.services.errors import DomainError, StaleRecordError
 
@@ -55,6 +59,8 @@ def test_create_convention_defaults_and_amounts(session):
     (dict(tariff_individual="abc"), "tariff_individual", "montant"),
     (dict(tariff_family="-5"), "tariff_family", "montant"),
     (dict(session_quota=0), "session_quota", "zéro"),
+    (dict(session_quota=-3), "session_quota", "zéro"),
+    (dict(tariff_parents="45,50,2"), "tariff_parents", "montant"),
     (dict(quota_warning_threshold=20), "quota_warning_threshold", "inférieur"),
     (dict(quota_warning_threshold=25), "quota_warning_threshold", "inférieur"),
     (dict(reference=""), "reference", "obligatoire"),
@@ -282,3 +288,79 @@ def test_signed_convention_keeps_its_signature_date(factory, db_snapshot):
             cv.update_convention(s, cid, expected_version=None, signed_on=None)
     assert err.value.field == "signed_on" and "signée" in err.value.message
     assert db_snapshot() == before
+
+
+def test_signatory_titles_and_bank_details_are_kept_and_renewed(session):
+    c = _create(session, make_partner(session).id, signatory_pre="M. Alain Roux", signatory_pre_title="Président",
+                signatory_partner="Mme Kaci", signatory_partner_title="Directrice",
+                bank_details="FR76 3000 1007 9412 3456 7890 185\nBanque de France")
+    cv.sign_convention(session, c.id, signed_on=D(2025, 12, 20))
+    # titles and bank details are not terms of the agreement: editable once signed
+    cv.update_convention(session, c.id, expected_version=None, signatory_partner_title="Présidente")
+    new = cv.renew_convention(session, c.id)
+    assert (new.signatory_pre_title, new.signatory_partner_title) == ("Président", "Présidente")
+    assert new.bank_details.startswith("FR76") and new.psychologist_name is None
+
+
+def test_delete_only_a_draft_and_its_document_records(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        p = make_partner(s)
+        draft = _create(s, p.id, reference="D")
+        documents.record_document(s, kind="convention", file_format="pdf", title="Convention D",
+                                  target_type=cv.DOCUMENT_TARGET, target_id=draft.id)
+        signed = make_convention(s, p, start=D(2027, 1, 1), end=D(2027, 12, 31), reference="S")
+        quoted = make_convention(s, make_partner(s, name="B"), status=ConventionStatus.DRAFT, reference="Q")
+        care_referral(s, family_with_child(s), quoted.partner, quoted)
+        ids = draft.id, signed.id, quoted.id
+    err = refused(factory, db_snapshot, lambda s: cv.delete_convention(s, ids[1]))
+    assert err.field == "status" and "brouillon" in err.message
+    err = refused(factory, db_snapshot, lambda s: cv.delete_convention(s, ids[2]))
+    assert "fiche(s) de liaison" in err.message
+    with db.session_scope(factory, 1) as s:
+        cv.delete_convention(s, ids[0], expected_version=1)
+    with factory() as s:
+        assert s.get(Convention, ids[0]) is None
+        assert s.scalars(select(GeneratedDocument)).all() == []
+
+
+def test_list_shows_effective_status_and_days_left(session):
+    p = make_partner(session, name="Association Écoute")
+    running = make_convention(session, p, start=D(2026, 1, 1), end=D(2026, 12, 31), reference="R")
+    make_convention(session, make_partner(session, name="B"), start=D(2025, 11, 1), end=D(2026, 10, 31), reference="E")
+    noticed = make_convention(session, make_partner(session, name="C"), start=D(2026, 3, 1), end=D(2027, 2, 28),
+                              reference="T")
+    cv.terminate_convention(session, noticed.id, notice_on=D(2026, 11, 10))
+    _create(session, p.id, reference="DRAFT", start_date=D(2027, 1, 1))
+    cv.renew_convention(session, running.id, reference="R2")
+    rows = {r.reference: r for r in cv.list_conventions(session)}
+    assert (rows["R"].status, rows["R"].days_left, rows["R"].renewed, rows["R"].partner_name) == (
+        ConventionStatus.SIGNED, 39, True, "Association Écoute")
+    assert (rows["E"].status, rows["E"].days_left) == (ConventionStatus.EXPIRED, None)
+    assert (rows["T"].status, rows["T"].end_date, rows["T"].days_left) == (ConventionStatus.TERMINATED, D(2026, 12, 10), 18)
+    assert (rows["DRAFT"].status, rows["DRAFT"].days_left, rows["DRAFT"].end_date) == (
+        ConventionStatus.DRAFT, None, D(2027, 12, 31))
+    assert rows["R2"].start_date == D(2027, 1, 1) and not rows["R2"].renewed
+
+
+def test_renewal_cannot_be_signed_over_the_running_convention(factory, db_snapshot):
+    """Renewing early with a start inside the running term gives a draft; signing it
+    while the old one still runs is the overlap refusal."""
+    with db.session_scope(factory, 1) as s:
+        old = make_convention(s, make_partner(s), start=D(2026, 1, 1), end=D(2026, 12, 31))
+        new_id = cv.renew_convention(s, old.id, start_date=D(2026, 12, 1)).id
+    err = refused(factory, db_snapshot, lambda s: cv.sign_convention(s, new_id, signed_on=D(2026, 11, 20)))
+    assert err.field == "start_date" and "31/12/2026" in err.message
+
+
+def test_template_is_stored_replaced_and_removed(session):
+    assert templates.get_template(session, "convention") is None
+    templates.save_template(session, "convention", "modèle.docx", b"one")
+    templates.save_template(session, "convention", "modèle v2.docx", b"two")
+    t = templates.get_template(session, "convention")
+    assert (t.file_name, t.content) == ("modèle v2.docx", b"two")
+    with pytest.raises(DomainError) as err:
+        templates.save_template(session, "convention", "vide.docx", b"")
+    assert err.value.field == "template"
+    assert templates.remove_template(session, "convention") is True
+    assert templates.get_template(session, "convention") is None
+    assert templates.remove_template(session, "convention") is False
