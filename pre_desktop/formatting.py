@@ -18,6 +18,13 @@ def fr_date(day: Optional[dt.date]) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
+def fr_datetime(moment: Optional[dt.datetime]) -> str:
+    """JJ/MM/AAAA HH:MM in local time, from a naive UTC timestamp as the database stores them."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%d/%m/%Y %H:%M")
+
+
 def fr_month(year: int, month: int) -> str:
     return f"{MONTHS[month - 1]} {year}"
 

@@ -104,14 +104,20 @@ def set_review_date(session: Session, pathway_id: int, review_date: Any, *,
     """When the EPS should look at the pathway again (listed when due)."""
     pathway = get_or_fail(session, Pathway, pathway_id, "Parcours")
     check_version(pathway, expected_version, "Ce parcours")
+    pathway.review_date = clean_review_date(pathway, review_date)
+    session.flush()
+    return pathway
+
+
+def clean_review_date(pathway: Pathway, review_date: Any) -> Optional[dt.date]:
+    """A review date for ``pathway``, validated without writing (the child's file saves it
+    with its other fields)."""
     day = as_date(review_date, "review_date", "Date de révision", required=False)
     if pathway.end_date is not None:
         raise DomainError("Ce parcours est terminé : il n'a plus de date de révision.", "review_date")
     if day is not None and day <= pathway.start_date:
         raise DomainError("La date de révision doit suivre le début du parcours.", "review_date")
-    pathway.review_date = day
-    session.flush()
-    return pathway
+    return day
 
 
 def end_pathway(session: Session, pathway_id: int, *, end_date: Any, end_reason: str,
