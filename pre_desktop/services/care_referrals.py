@@ -95,7 +95,7 @@ def _eps_decision(session: Session, child: Child, eps_decision_id: Optional[int]
 # --------------------------------------------------------------------------- creation
 
 
-def create_care_referral(session: Session, *, child_id: int, partner_id: int,
+def create_care_referral(session: Session, *, child_id: int, partner_id: Optional[int],
                          beneficiary_kind: BeneficiaryKind | str = BeneficiaryKind.CHILD,
                          guardian_id: Optional[int] = None, convention_id: Optional[int] = None, reason: str,
                          referent_id: Optional[int] = None, requested_on: Any = None,
@@ -107,6 +107,8 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: int,
     date is used. Outside the partner's ages the caller must confirm and say why.
     """
     child = get_or_fail(session, Child, child_id, "Enfant")
+    if partner_id is None:
+        raise DomainError("Choisissez la structure vers laquelle orienter.", "partner_id")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     kind = _kind(beneficiary_kind)
     day = as_date(requested_on, "requested_on", "Date de la demande", required=False) or today()
@@ -294,6 +296,23 @@ class OverdueRow:
     missing: str  # "réponse" or "premier rendez-vous"
 
 
+def overdue_check(start: dt.date, answered_on: Optional[dt.date], first_appointment_on: Optional[dt.date],
+                  delay_days: int, day: dt.date) -> Optional[tuple[str, int]]:
+    """(what is missing, days waiting) for a fiche sent on ``start`` still waiting beyond the delay, else None.
+
+    One rule for :func:`overdue` and for the alerts of the children list (which reads
+    the same columns in bulk instead of loading the fiches).
+    """
+    if answered_on is None:
+        missing = "réponse"
+    elif first_appointment_on is None:
+        missing = "premier rendez-vous"
+    else:
+        return None
+    waiting = (day - start).days
+    return (missing, waiting) if waiting > delay_days else None
+
+
 def overdue(session: Session, on: Optional[dt.date] = None) -> list[OverdueRow]:
     """Fiches with no answer, or no first appointment, beyond the convention's delay (rule 2)."""
     day = on or today()
@@ -305,17 +324,12 @@ def overdue(session: Session, on: Optional[dt.date] = None) -> list[OverdueRow]:
     )
     rows: list[OverdueRow] = []
     for cr in session.scalars(stmt):
-        if cr.answered_on is None:
-            missing = "réponse"
-        elif cr.first_appointment_on is None:
-            missing = "premier rendez-vous"
-        else:
-            continue
         start = cr.sent_on or cr.requested_on
         delay = cr.convention.first_appointment_delay_days if cr.convention else DEFAULT_FIRST_APPOINTMENT_DELAY
-        waiting = (day - start).days
-        if waiting <= delay:
+        late = overdue_check(start, cr.answered_on, cr.first_appointment_on, delay, day)
+        if late is None:
             continue
+        missing, waiting = late
         rows.append(OverdueRow(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name,
                                cr.referent.full_name if cr.referent else "", start, waiting, delay, missing))
     rows.sort(key=lambda r: (-r.days_waiting, r.child_name))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pre_desktop import db
 from pre_desktop.migrate import open_database
 from pre_desktop.models import Child, ChildStatus, Family
-from pre_desktop.ui.children_model import COL_AGE, COL_BIRTH_DATE, COL_NAME, RECORD_ROLE
+from pre_desktop.ui.children_model import COL_AGE, COL_FIRST_NAME, COL_LAST_NAME, RECORD_ROLE
 from pre_desktop.textnorm import fold
 from pre_desktop.ui.main_window import MainWindow
 
@@ -66,22 +66,23 @@ def search(qtbot, win: MainWindow, text: str, expected: int) -> None:
 def test_shows_the_children_of_the_file(window):
     assert window.windowTitle() == "PRE Desktop — pre.sqlite"
     assert window.screen("children").proxy.rowCount() == 2
-    names = [window.screen("children").proxy.index(r, COL_NAME).data() for r in range(2)]
-    assert names == ["DUPRÉ Éloïse", "MARTIN Noé"]
-    assert window.screen("children").proxy.index(0, COL_BIRTH_DATE).data() == "04/03/2015"
-    assert window.screen("children").proxy.index(0, COL_AGE).data() == "11 ans"
-    assert window.screen("children").proxy.index(0, COL_NAME).data(RECORD_ROLE)["label"] == "DUPRÉ Éloïse (04/03/2015)"
+    proxy = window.screen("children").proxy
+    names = [(proxy.index(r, COL_LAST_NAME).data(), proxy.index(r, COL_FIRST_NAME).data()) for r in range(2)]
+    assert names == [("DUPRÉ", "Éloïse"), ("MARTIN", "Noé")]
+    assert proxy.index(0, COL_AGE).data() == "11 ans"
+    assert proxy.index(0, COL_AGE).data(Qt.ItemDataRole.ToolTipRole) == "DUPRÉ Éloïse, né(e) le 04/03/2015"
+    assert proxy.index(0, COL_LAST_NAME).data(RECORD_ROLE).birth_date == dt.date(2015, 3, 4)
     assert window.screen("children").count_label.text() == "2 enfants"
     assert "pre.sqlite" in window.path_label.text()
 
 
 def test_search_ignores_accents_and_case(qtbot, window):
     search(qtbot, window, "eloise", 1)
-    assert window.screen("children").proxy.index(0, COL_NAME).data() == "DUPRÉ Éloïse"
+    assert window.screen("children").proxy.index(0, COL_FIRST_NAME).data() == "Éloïse"
     assert window.screen("children").count_label.text() == "1 sur 2 enfants"
     search(qtbot, window, "ÉLOÏSE dupre", 1)
     search(qtbot, window, "Noé", 1)
-    assert window.screen("children").proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+    assert window.screen("children").proxy.index(0, COL_FIRST_NAME).data() == "Noé"
     search(qtbot, window, "pasteur", 1)
     search(qtbot, window, "zzz", 0)
     assert window.screen("children").count_label.text() == "0 sur 2 enfants"
@@ -90,9 +91,11 @@ def test_search_ignores_accents_and_case(qtbot, window):
     assert window.screen("children").proxy.rowCount() == 2
 
 
-def test_sorting_by_birth_date_uses_the_date_not_the_text(window):
-    window.screen("children").table.sortByColumn(COL_BIRTH_DATE, Qt.SortOrder.DescendingOrder)
-    assert window.screen("children").proxy.index(0, COL_NAME).data() == "MARTIN Noé"
+def test_sorting_by_age_uses_the_birth_date_not_the_text(window):
+    window.screen("children").table.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
+    assert window.screen("children").proxy.index(0, COL_FIRST_NAME).data() == "Noé"  # 8 ans before 11 ans
+    window.screen("children").table.sortByColumn(COL_AGE, Qt.SortOrder.DescendingOrder)
+    assert window.screen("children").proxy.index(0, COL_FIRST_NAME).data() == "Éloïse"
 
 
 def test_open_another_database(qtbot, window, tmp_path):
