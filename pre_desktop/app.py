@@ -1,47 +1,119 @@
-"""Start-up of the window: Qt application, database (migrated, backed up), main window.
+"""Start-up of the window: Qt in French, the log, which base to open, the main window.
 
-A database that cannot be opened is explained in a dialog, not a traceback: the
-people using this are not developers, and the message says what to do.
+Which base: ``--db`` if given, else the last one opened (QSettings), else the default
+file in the user's data folder. If that file does not exist yet, the welcome screen
+asks what to do: nothing is created silently. A base that cannot be opened is
+explained with the ways out (ui.recovery), never as a traceback; any later
+unexpected error goes to the log and a French dialog, and the app keeps running.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
 from . import APP_NAME, __version__
-from .migrate import open_database
-from .services.errors import DomainError
+from .logs import setup_logging
+from .paths import default_db_path, resource_path
+
+log = logging.getLogger("pre_desktop")
+
+FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    folder = resource_path("resources", "icons")
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        candidate = folder / f"pre-desktop-{size}.png"
+        if candidate.is_file():
+            icon.addFile(str(candidate))
+    return icon
+
+
+def translations_dirs() -> list[Path]:
+    """Qt's own translations: from Qt's install, or where PyInstaller put them."""
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    meipass = getattr(sys, "_MEIPASS", None)
+    if meipass:
+        dirs += [Path(meipass) / "PySide6" / "Qt" / "translations", Path(meipass) / "PySide6" / "translations"]
+    return dirs
+
+
+def install_french(app: QApplication) -> bool:
+    """French for Qt's own texts (buttons, file dialogs, context menus) and for numbers/dates."""
+    QLocale.setDefault(FRENCH)
+    for folder in translations_dirs():
+        translator = QTranslator(app)
+        if translator.load(FRENCH, "qtbase", "_", str(folder)):
+            app.installTranslator(translator)
+            return True
+    log.warning("Traductions de Qt introuvables (%s) : boutons standard en anglais", translations_dirs())
+    return False
 
 
 def ensure_application() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+        install_french(app)  # type: ignore[arg-type]
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("pre-desktop")
+    app.setWindowIcon(app_icon())
     return app  # type: ignore[return-value]
 
 
+def start_path(db_path: Optional[Path], settings: QSettings) -> Path:
+    """The base to open: ``--db``, else the last one opened if still there, else the default."""
+    if db_path is not None:
+        return Path(db_path).expanduser()
+    last = settings.value("last_database")
+    if last and Path(str(last)).is_file():
+        return Path(str(last))
+    return default_db_path()
+
+
+def choose_base(db_path: Optional[Path], settings: QSettings):  # noqa: ANN201 - Opened | None
+    """Open the start base, or go through the welcome screen; None if the user quits."""
+    from .ui.recovery import Choice, Opened, open_with_recovery
+    from .ui.welcome import WelcomeDialog
+
+    path = start_path(db_path, settings)
+    if path.exists():
+        opened = open_with_recovery(None, path, settings, welcome=True)
+        if isinstance(opened, Opened) or opened is not Choice.WELCOME:
+            return opened
+    welcome = WelcomeDialog(settings, path if db_path is not None else None)
+    return welcome.opened if welcome.exec() else None
+
+
 def run_app(db_path: Optional[Path]) -> int:
-    """Open the window on ``db_path`` (created and migrated if needed); return the exit code."""
-    from .paths import default_db_path
+    """Show the window on the chosen base; return the exit code."""
+    from .ui import error_dialog
+    from .ui.backup_actions import start_automatic_backup
     from .ui.main_window import MainWindow
 
     app = ensure_application()
-    path = Path(db_path) if db_path else default_db_path()
-    try:
-        engine, factory = open_database(path)
-    except DomainError as error:
-        QMessageBox.critical(None, f"{APP_NAME} — ouverture impossible", error.message)
-        return 2
-    window = MainWindow(path, engine, factory)
+    log_file = setup_logging()
+    log.info("%s %s démarre", APP_NAME, __version__)
+    error_dialog.install(log_file)
+    settings = QSettings(APP_NAME, APP_NAME)
+    opened = choose_base(db_path, settings)
+    if opened is None:
+        return 0
+    settings.setValue("last_database", str(opened.path))
+    window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
     window.show()
+    start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000))
     code = app.exec()
     window.engine.dispose()
     return code

@@ -27,10 +27,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import APP_NAME
-from ..migrate import open_database
 from ..services.errors import DomainError
 from . import areas
+from .about import add_help_menu
+from .backup_actions import add_backup_actions
 from .context import AppContext
+from .recovery import Opened, open_with_recovery
 
 DB_FILTER = "Bases PRE Desktop (*.sqlite *.db);;Tous les fichiers (*)"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
+        add_backup_actions(self)
+        add_help_menu(self)
 
     # --- areas -----------------------------------------------------------------------
 
@@ -176,11 +180,10 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: Path) -> bool:
         """Switch to another file; on refusal keep the current one and say why."""
-        try:
-            engine, factory = open_database(path, create=False)
-        except DomainError as error:
-            QMessageBox.critical(self, "Ouverture impossible", error.message)
+        opened = open_with_recovery(self, path, self.settings)
+        if not isinstance(opened, Opened):
             return False
+        path, engine, factory = opened
         self.ctx.switch_database(path, engine, factory)
         self.settings.setValue("last_database", str(self.db_path))
         self._show_database()
