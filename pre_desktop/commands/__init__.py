@@ -16,5 +16,6 @@ TOP_LEVEL: list[str] = [
 EXPORTS: list[str] = [
     "pre_desktop.commands.export_liaison",
     "pre_desktop.commands.export_eps",
+    "pre_desktop.commands.export_convention",
 ]
 IMPORTS: list[str] = []
