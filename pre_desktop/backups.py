@@ -260,7 +260,7 @@ def check_database_file(path: Path) -> CheckReport:
         report.revision = found[0][0] if found else None
     except sqlite3.DatabaseError as error:
         report.problems.append(
-            f"La base « {path.name} » est endommagée (SQLite : {error})."
+            f"La base « {path.name} » est endommagée : SQLite ne peut pas en lire la structure."
             if "malformed" in str(error) else
             f"Le fichier « {path.name} » n'est pas une base SQLite lisible (endommagé ou d'un autre type) : {error}."
         )

@@ -110,7 +110,8 @@ def describe(value: BaseException) -> str:
     for kind, words in known.items():
         if isinstance(value, kind):
             return f"{words} ({message})" if message else words
-    return f"{message} ({type(value).__name__})" if message else type(value).__name__
+    return f"erreur interne du programme ({type(value).__name__} : {message})" if message else \
+        f"erreur interne du programme ({type(value).__name__})"
 
 
 class ErrorReporter(QObject):

@@ -38,7 +38,7 @@ def test_exception_in_a_slot_shows_the_french_dialog_and_the_app_goes_on(qtbot, 
     assert dialog.windowTitle() == "PRE Desktop — erreur inattendue"
     assert "Une erreur inattendue" in dialog.summary.text()
     assert "Aucune donnée enregistrée n'a été perdue" in dialog.reassurance.text()
-    assert "division by zero (ZeroDivisionError)" in dialog.detail.text()
+    assert "erreur interne du programme (ZeroDivisionError : division by zero)" in dialog.detail.text()
     log_file = tmp_path / "logs" / "pre_desktop.log"
     assert str(log_file) in dialog.log_label.text()
     assert not dialog.trace.isVisible()
