@@ -92,6 +92,7 @@ class MonthSession:
     session_date: dt.date
     kind: SessionKind
     status: SessionStatus
+    session_id: Optional[int] = None  # carried by the .xlsx so the partner's corrections come back to it
 
     @property
     def kind_label(self) -> str:
@@ -166,7 +167,8 @@ def monthly_table(session: Session, partner_id: int, year: int, month: int) -> M
         rows.append(MonthlyRow(
             care_referral_id=cr.id, last_name=last, first_name=first, requested_on=cr.requested_on,
             first_appointment_on=cr.first_appointment_on,
-            sessions=tuple(MonthSession(s.session_date, s.kind, s.status) for s in cr.sessions
+            sessions=tuple(MonthSession(s.session_date, s.kind, s.status, s.id)
+                           for s in sorted(cr.sessions, key=lambda s: (s.session_date, s.kind.value))
                            if start <= s.session_date <= end),
             used=sum(1 for s in held if not s.hors_quota), quota=quota,
             hors_quota=sum(1 for s in held if s.hors_quota),
@@ -243,6 +245,16 @@ class Statement:
     total: Decimal
     billable_count: int
     excluded: tuple[ExcludedSession, ...]
+    # The part of the quarter the convention covers (a convention rarely starts on a quarter's first day).
+    billed_start: Optional[dt.date] = None
+    billed_end: Optional[dt.date] = None
+
+    @property
+    def excluded_by_reason(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for e in self.excluded:
+            counts[e.reason] = counts.get(e.reason, 0) + 1
+        return counts
 
 
 def _tariff(conv: Convention, kind: SessionKind) -> Decimal:
@@ -315,5 +327,5 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
                   for kind in SessionKind)
     total = sum((line.amount for line in lines), Decimal("0.00"))
     return Statement(structure_name(session), conv.id, conv.reference, conv.partner.name, y, q, start, end, lines, total,
-                     sum(counts.values()), tuple(excluded))
+                     sum(counts.values()), tuple(excluded), max(start, conv.start_date), min(end, validity_end(conv)))
 
