@@ -473,3 +473,39 @@ def schools(session: Session) -> list[str]:
     """Schools already entered, for the filter and the form's completion list."""
     stmt = select(Child.school).where(Child.school.is_not(None)).distinct().order_by(Child.school)
     return [s for s in session.scalars(stmt) if s]
+
+
+@dataclass(frozen=True)
+class FamilyChoice:
+    """A family offered when a new child is entered: enough to recognise the household."""
+
+    id: int
+    name: str
+    town: str
+    neighbourhood: str
+    languages: str
+    interpreter_needed: bool
+    children: tuple[str, ...]  # first names of the children who have a file
+
+    @property
+    def label(self) -> str:
+        place = ", ".join(part for part in (self.neighbourhood, self.town) if part)
+        kids = f" — enfants : {', '.join(self.children)}" if self.children else ""
+        return f"{self.name.upper()}{f' ({place})' if place else ''}{kids}"
+
+
+def search_families(session: Session, text: str, limit: int = 30) -> list[FamilyChoice]:
+    """Families whose folded name contains every word typed, with their children's first names."""
+    stmt = select(Family)
+    for word in _SEARCH_SEPARATORS.split(fold(text)):
+        if word:
+            stmt = stmt.where(Family.search_name.like(f"%{_like_escape(word)}%", escape="\\"))
+    families = list(session.scalars(stmt.order_by(Family.search_name, Family.id).limit(limit)))
+    kids: dict[int, list[str]] = {}
+    if families:
+        for family_id, first in session.execute(select(Child.family_id, Child.first_name)
+                                                .where(Child.family_id.in_([f.id for f in families]))
+                                                .order_by(Child.birth_date)):
+            kids.setdefault(family_id, []).append(first)
+    return [FamilyChoice(f.id, f.name, f.town or "", f.neighbourhood or "", f.languages or "", f.interpreter_needed,
+                         tuple(kids.get(f.id, ()))) for f in families]
