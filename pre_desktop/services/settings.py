@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,6 +17,8 @@ from .errors import DomainError
 DEFAULT_PRE_NAME = "Programme de réussite éducative"
 LEGAL_CARRIER_KINDS = ("Caisse des écoles", "CCAS", "GIP", "Commune", "Autre")
 DEFAULT_PUBLIC_AGES = (2, 16)
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")  # what both the PDF and the Word renderers embed
+LOGO_FOLDER = "logos"
 
 _TEXT_FIELDS: dict[str, tuple[str, int]] = {
     "legal_carrier_kind": ("Porteur juridique", 80),
@@ -60,6 +64,9 @@ def _clean(name: str, value: Any) -> Any:
         path = optional_text(value, "logo_path", "Logo", 500)
         if path is not None and not Path(path).is_file():
             raise DomainError(f"Le fichier du logo est introuvable : {path}", "logo_path")
+        if path is not None and Path(path).suffix.lower() not in LOGO_SUFFIXES:
+            raise DomainError(f"Le logo doit être une image PNG ou JPEG (fichier choisi : {Path(path).name}).",
+                              "logo_path")
         return path
     if name in ("public_age_min", "public_age_max"):
         label = "Âge minimum du public" if name == "public_age_min" else "Âge maximum du public"
@@ -92,3 +99,31 @@ def update_settings(session: Session, *, expected_version: Optional[int] = None,
         setattr(settings, name, value)
     session.flush()
     return settings
+
+
+def store_logo(source: Path | str, database_path: Path | str) -> Path:
+    """Copy the chosen logo into a ``logos`` folder beside the database and return the copy.
+
+    The original often sits in a downloads folder or on a USB key and disappears; the
+    copy stays with the database it belongs to. Named after its content, so choosing
+    the same image twice does not copy it twice and two bases in one folder never
+    overwrite each other's logo.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise DomainError(f"Le fichier du logo est introuvable : {source}", "logo_path")
+    suffix = source.suffix.lower()
+    if suffix not in LOGO_SUFFIXES:
+        raise DomainError(f"Le logo doit être une image PNG ou JPEG (fichier choisi : {source.name}).", "logo_path")
+    data = source.read_bytes()
+    folder = Path(database_path).resolve().parent / LOGO_FOLDER
+    target = folder / f"logo-{hashlib.sha256(data).hexdigest()[:12]}{'.jpg' if suffix == '.jpeg' else suffix}"
+    if not target.is_file():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".part")
+            shutil.copyfile(source, partial)
+            partial.replace(target)
+        except OSError as error:
+            raise DomainError(f"Le logo n'a pas pu être copié dans {folder} : {error.strerror or error}", "logo_path") from None
+    return target

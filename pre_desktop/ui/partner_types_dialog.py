@@ -1,0 +1,297 @@
+"""Types of structure: the guide's table (public, orientation mode, may the PRE orient
+directly — rule 6), the public's ages adjustable, and local types added.
+
+The orientation mode and the "direct orientation" flag of the guide's types are shown
+but not editable: they carry rule 6 (CATTP and hôpitaux de jour through a psychiatrist).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..models import OrientationMode
+from ..services.labels import label as enum_label
+from ..services.partners import PartnerTypeRow, create_partner_type, partner_type_rows, update_partner_type
+from .context import AppContext
+from .forms import FieldErrors, run_action
+
+COLUMNS = ("Type de structure", "Public", "Âges", "Mode d'orientation", "Orientation directe", "Structures")
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TypesModel(QAbstractTableModel):
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.rows: list[PartnerTypeRow] = []
+
+    def set_rows(self, rows: list[PartnerTypeRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.label, row.public_label or "", row.ages_text, row.orientation_label or row.orientation_mode_label,
+                    "oui" if row.direct_orientation_allowed else "non (*)", str(row.partners))[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 4 and not row.direct_orientation_allowed:
+                return row.refusal_explanation
+            if index.column() == 3:
+                return row.orientation_mode_label
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and not row.direct_orientation_allowed:
+            from PySide6.QtGui import QColor
+            return QColor("#a04000")
+        if role == ROW_ROLE:
+            return row
+        return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class NewTypeDialog(QDialog):
+    """A local type of structure (SESSAD, service de PMI…)."""
+
+    def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.created_id: Optional[int] = None
+        self.setWindowTitle("Nouveau type de structure")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.errors = FieldErrors(QLabel(self))
+        layout.addWidget(self.errors.banner)
+        self.label = QLineEdit(self)
+        self.label.setObjectName("label")
+        self.label.setMinimumWidth(320)
+        self.errors.add_row(form, "&Nom du type :", "label", self.label)
+        self.public = QLineEdit(self)
+        self.public.setObjectName("public_label")
+        self.public.setPlaceholderText("ex. Enfants et adolescents")
+        self.errors.add_row(form, "&Public :", "public_label", self.public)
+        self.age_min, self.age_max = QLineEdit(self), QLineEdit(self)
+        self.age_min.setObjectName("age_min")
+        self.age_max.setObjectName("age_max")
+        self.errors.add_row(form, "Âge mi&nimum :", "age_min", self.age_min)
+        self.errors.add_row(form, "Âge ma&ximum :", "age_max", self.age_max)
+        self.mode = QComboBox(self)
+        self.mode.setObjectName("orientation_mode")
+        for mode in OrientationMode:
+            self.mode.addItem(enum_label(mode), mode.value)
+        self.errors.add_row(form, "&Mode d'orientation :", "orientation_mode", self.mode)
+        self.orientation = QLineEdit(self)
+        self.orientation.setObjectName("orientation_label")
+        self.orientation.setPlaceholderText("ex. Orientation par le médecin scolaire")
+        self.errors.add_row(form, "&Précision :", "orientation_label", self.orientation)
+        self.direct = QCheckBox("Le PRE peut orienter directement vers ce type de structure", self)
+        self.direct.setObjectName("direct")
+        self.direct.setChecked(True)
+        self.errors.add_row(form, "", "direct_orientation_allowed", self.direct)
+        self.explanation = QPlainTextEdit(self)
+        self.explanation.setObjectName("refusal_explanation")
+        self.explanation.setPlaceholderText("Expliquez par où passer (montré quand une orientation est refusée)")
+        self.explanation.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
+        self.explanation.setTabChangesFocus(True)
+        self.errors.add_row(form, "E&xplication :", "refusal_explanation", self.explanation)
+        self.direct.toggled.connect(lambda on: self.explanation.setEnabled(not on))
+        self.explanation.setEnabled(False)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Ajouter")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        def action(_confirm: bool) -> int:
+            with self.ctx.write() as session:
+                return create_partner_type(
+                    session, label=self.label.text(), public_label=self.public.text(),
+                    age_min=self.age_min.text(), age_max=self.age_max.text(),
+                    orientation_mode=self.mode.currentData(), orientation_label=self.orientation.text(),
+                    direct_orientation_allowed=self.direct.isChecked(),
+                    refusal_explanation=None if self.direct.isChecked() else self.explanation.toPlainText()).id
+
+        created = run_action(self, action, self.errors)
+        if created is not None:
+            self.created_id = created
+            self.ctx.data_changed.emit()
+            super().accept()
+
+
+class PartnerTypesDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.current: Optional[PartnerTypeRow] = None
+        self.setWindowTitle("Types de structure")
+        self.model = TypesModel(self)
+        self._build()
+        self.refresh()
+        size = self.ctx.settings.value("partner_types/size")
+        self.resize(size if size is not None else self.sizeHint().expandedTo(self.minimumSizeHint()))
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel("Types de structure du guide ANCT (cartographie des structures de soin et d'accompagnement) "
+                       "et types ajoutés. (*) Le PRE ne peut pas orienter directement vers ces structures : "
+                       "l'orientation passe par un médecin psychiatre.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.table = QTableView(self)
+        self.table.setObjectName("types")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().currentRowChanged.connect(lambda index, _p: self._show(index))
+        layout.addWidget(self.table, 1)
+
+        box = QGroupBox("Type sélectionné", self)
+        self.edit_box = box
+        form = QFormLayout(box)
+        self.errors = FieldErrors(QLabel(box))
+        form.addRow(self.errors.banner)
+        self.label = QLineEdit(box)
+        self.label.setObjectName("label")
+        self.errors.add_row(form, "&Nom :", "label", self.label)
+        self.public = QLineEdit(box)
+        self.public.setObjectName("public_label")
+        self.errors.add_row(form, "&Public :", "public_label", self.public)
+        ages = QWidget(box)
+        row = QHBoxLayout(ages)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.age_min, self.age_max = QLineEdit(ages), QLineEdit(ages)
+        self.age_min.setObjectName("age_min")
+        self.age_max.setObjectName("age_max")
+        for widget in (QLabel("de", ages), self.age_min, QLabel("à", ages), self.age_max,
+                       QLabel("ans (vide : sans limite)", ages)):
+            if isinstance(widget, QLineEdit):
+                widget.setMaximumWidth(60)
+            row.addWidget(widget)
+        row.addStretch(1)
+        message = QLabel(box)
+        holder = QWidget(box)
+        col = QVBoxLayout(holder)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(ages)
+        col.addWidget(message)
+        self.errors.bind("age_min", self.age_min, message)
+        self.errors.bind("age_max", self.age_max, message)
+        form.addRow("Â&ges du public :", holder)
+        self.orientation = QLabel(box)
+        self.orientation.setObjectName("orientation")
+        self.orientation.setWordWrap(True)
+        form.addRow("Orientation :", self.orientation)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("&Enregistrer le type", box)
+        self.save_button.setObjectName("save_type")
+        self.save_button.clicked.connect(self.save)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        form.addRow(buttons)
+        layout.addWidget(box)
+
+        bottom = QHBoxLayout()
+        self.add_button = QPushButton("&Ajouter un type…", self)
+        self.add_button.setObjectName("add_type")
+        self.add_button.clicked.connect(self.add_type)
+        close = QPushButton("&Fermer", self)
+        close.clicked.connect(self.accept)
+        bottom.addWidget(self.add_button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+
+    def refresh(self, select_id: Optional[int] = None) -> None:
+        keep = select_id if select_id is not None else (self.current.id if self.current else None)
+        with self.ctx.read() as session:
+            self.model.set_rows(partner_type_rows(session))
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):
+            header.resizeSection(column, min(header.sectionSize(column) + 12, 300))
+        number = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0)
+        self.table.selectRow(number)
+        self._show(self.model.index(number, 0))
+
+    def _show(self, index: QModelIndex) -> None:
+        row: Optional[PartnerTypeRow] = index.data(ROW_ROLE) if index.isValid() else None
+        self.current = row
+        self.errors.clear()
+        self.edit_box.setEnabled(row is not None)
+        self.label.setText(row.label if row else "")
+        self.public.setText(_text(row.public_label) if row else "")
+        self.age_min.setText(_text(row.age_min) if row else "")
+        self.age_max.setText(_text(row.age_max) if row else "")
+        if row is None:
+            self.orientation.setText("")
+        elif row.direct_orientation_allowed:
+            self.orientation.setText(f"{row.orientation_mode_label}. Le PRE peut orienter directement.")
+        else:
+            self.orientation.setText(f"{row.orientation_mode_label}. Pas d'orientation directe : {row.refusal_explanation}")
+
+    def save(self) -> None:
+        row = self.current
+        if row is None:
+            return
+
+        def action(_confirm: bool) -> int:
+            with self.ctx.write() as session:
+                return update_partner_type(session, row.id, expected_version=row.version, label=self.label.text(),
+                                           public_label=self.public.text(), age_min=self.age_min.text(),
+                                           age_max=self.age_max.text()).id
+
+        if run_action(self, action, self.errors) is not None:
+            self.ctx.data_changed.emit()
+            self.refresh(row.id)
+
+    def add_type(self) -> None:
+        dialog = NewTypeDialog(self.ctx, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.created_id is not None:
+            self.refresh(dialog.created_id)
+
+    def done(self, result: int) -> None:
+        self.ctx.settings.setValue("partner_types/size", self.size())
+        super().done(result)
