@@ -39,6 +39,8 @@ ORDER: list[tuple[str, str]] = [
 # key -> "module:Class" of the screen. Only the areas listed here are shown.
 SCREENS: dict[str, str] = {
     "children": "pre_desktop.ui.children_area:ChildrenArea",
+    "partners": "pre_desktop.ui.partners_area:PartnersArea",
+    "settings": "pre_desktop.ui.settings_area:SettingsArea",
 }
 
 
