@@ -133,8 +133,13 @@ class PartnersProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filters(self, text: str, type_id: Optional[int], active: Optional[bool]) -> None:
-        self.words, self.type_id, self.active = fold(text).split(), type_id, active
-        self.invalidateFilter()
+        if hasattr(self, "endFilterChange"):  # Qt 6.10+
+            self.beginFilterChange()
+            self.words, self.type_id, self.active = fold(text).split(), type_id, active
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.words, self.type_id, self.active = fold(text).split(), type_id, active
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model: PartnersModel = self.sourceModel()  # type: ignore[assignment]
