@@ -151,6 +151,7 @@ class LiaisonRow:
     sent_on: Optional[dt.date]
     answered_on: Optional[dt.date]
     first_appointment_on: Optional[dt.date]
+    psychologist_name: str
     ended_on: Optional[dt.date]
     end_reason: str
     days_waiting: Optional[int]  # since the sending, while the answer or first appointment is missing
@@ -164,7 +165,7 @@ class LiaisonRow:
     @property
     def waiting_text(self) -> str:
         if self.overdue_days is not None:
-            return f"{self.overdue_days} j — en retard ({self.missing})"
+            return f"{self.overdue_days} j, en retard"
         return "" if self.days_waiting is None else f"{self.days_waiting} j"
 
     @property
@@ -208,8 +209,49 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
         rows.append(LiaisonRow(
             cr.id, cr.version, cr.child_id, cr.child.full_name, _beneficiary(cr), cr.partner_id, cr.partner.name,
             cr.referent_id, cr.referent.full_name if cr.referent else "", cr.state, label(cr.state),
-            cr.requested_on, cr.sent_on, cr.answered_on, cr.first_appointment_on, cr.ended_on, cr.end_reason or "",
+            cr.requested_on, cr.sent_on, cr.answered_on, cr.first_appointment_on, cr.psychologist_name or "",
+            cr.ended_on, cr.end_reason or "",
             waiting, delay, lateness.days_waiting if lateness else None, lateness.missing if lateness else "",
             quota.used, quota.quota, quota.hors_quota_count))
     return rows
 
+
+
+# --------------------------------------------------------------------------- filters of the list
+
+OPEN = "open"  # every state but ended
+LATE = "late"  # beyond the convention's delay (rule 2)
+STATE_FILTERS: list[tuple[str, Optional[object]]] = [
+    ("Toutes", None), ("Non terminées", OPEN), ("En retard", LATE),
+    *[(label(s), s) for s in CareReferralState],
+]
+
+
+@dataclass(frozen=True)
+class LiaisonFilter:
+    state: Optional[object] = None  # None, OPEN, LATE or a CareReferralState
+    partner_id: Optional[int] = None
+    referent_id: Optional[int] = None
+
+    def matches(self, row: LiaisonRow) -> bool:
+        if self.partner_id is not None and row.partner_id != self.partner_id:
+            return False
+        if self.referent_id is not None and row.referent_id != self.referent_id:
+            return False
+        if self.state == OPEN:
+            return row.state is not CareReferralState.ENDED
+        if self.state == LATE:
+            return row.overdue_days is not None
+        return self.state is None or row.state is self.state
+
+    def describe(self, rows: list[LiaisonRow]) -> str:
+        """The filters in words, for the head of an export ("" when none)."""
+        parts = []
+        if self.state is not None:
+            parts.append("état : " + next(text for text, value in STATE_FILTERS if value == self.state).lower())
+        if self.partner_id is not None:
+            parts.append("structure : " + next((r.partner_name for r in rows if r.partner_id == self.partner_id), "?"))
+        if self.referent_id is not None:
+            parts.append("référent(e) : " + next((r.referent_name for r in rows if r.referent_id == self.referent_id),
+                                                 "?"))
+        return " ; ".join(parts)

@@ -46,7 +46,7 @@ def test_overdue_days_across_month_and_year(session):
     row = liaisons.list_liaisons(session, D(2027, 1, 4))[0]
     assert (row.days_waiting, row.overdue_days, row.delay_days) == (15, None, 15)
     row = liaisons.list_liaisons(session, D(2027, 1, 5))[0]
-    assert (row.overdue_days, row.missing, row.waiting_text) == (16, "réponse", "16 j — en retard (réponse)")
+    assert (row.overdue_days, row.missing, row.waiting_text) == (16, "réponse", "16 j, en retard")
     # Across the end of February (28 days in 2027): sent 31/01, answered, no first appointment by 03/03
     late = care_referral(session, child, p, fast, requested_on=D(2027, 1, 30), sent_on=D(2027, 1, 31),
                          answered_on=D(2027, 2, 2))
