@@ -24,6 +24,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import db
 from ..formatting import fr_date
 from ..models import SessionKind, SessionStatus
+from ..services.attendance_import import (
+    ANSWER_HEADER,
+    META_SHEET,
+    META_VERSION,
+    REMARK_HEADER,
+    SESSION_HEADERS,
+    SESSIONS_SHEET,
+    TABLE_SHEET,
+    YES,
+    NO,
+)
 from ..services.clock import today
 from ..services.documents import record_document
 from ..services.labels import label
@@ -37,12 +48,7 @@ from .xlsx import Column, Sheet, build_workbook
 
 FORMATS = ("pdf", "docx", "xlsx")
 KIND = "monthly_table"
-SESSIONS_SHEET = "Séances"
-TABLE_SHEET = "Tableau mensuel"
-META_SHEET = "pre_desktop"
-META_VERSION = "tableau-mensuel-1"
 EXTRA_LINES = 40  # empty lines the partner may fill with sessions not in the table
-YES, NO = "oui", "non"
 
 ASK = ("Merci d'indiquer pour chaque bénéficiaire s'il vient régulièrement aux rendez-vous proposés "
        "(oui / non), vos remarques, et les séances du mois qui manqueraient, puis de retourner ce tableau "
@@ -90,7 +96,7 @@ def monthly_document(table: MonthlyTable, head: Letterhead, printed_on: Optional
              fr_date(r.first_appointment_on), "\n".join(session_line(s) for s in r.sessions) or "Aucune",
              _used_text(r), _end_text(r), answer_text(r.comes_regularly), r.remark or ""] for r in table.rows]
     if rows:
-        doc.add(Table(headers, rows, widths=[0.45, 1.25, 1.0, 0.95, 1.0, 2.45, 0.8, 1.05, 1.35, 1.5],
+        doc.add(Table(headers, rows, widths=[0.45, 1.25, 1.0, 0.95, 1.0, 2.45, 0.8, 1.35, 1.35, 1.2],
                       align=["right", "left", "left", "left", "left", "left", "center", "left", "center", "left"],
                       small=True))
     else:
@@ -107,14 +113,13 @@ def monthly_sheets(table: MonthlyTable, printed_on: Optional[dt.date] = None) ->
         Column("Orientée le", "date", 12), Column("1er rendez-vous", "date", 13),
         Column("Séances du mois (date, type — statut)", "text", 36), Column("Séances / quota", "text", 14),
         Column("Fin de parcours", "date", 13), Column("Motif de fin", "text", 18),
-        Column("Vient régulièrement (oui / non)", "text", 16), Column("Remarque", "text", 40),
+        Column(ANSWER_HEADER, "text", 16), Column(REMARK_HEADER, "text", 40),
     ], [[r.care_referral_id, r.last_name, r.first_name, r.requested_on, r.first_appointment_on,
          "\n".join(session_line(s) for s in r.sessions), _used_text(r), r.ended_on, r.end_reason or "",
          answer_text(r.comes_regularly), r.remark or ""] for r in table.rows], intro=intro)
     sessions = Sheet(SESSIONS_SHEET, [
-        Column("N° fiche", "int", 9), Column("Nom", "text", 18), Column("Prénom", "text", 14),
-        Column("Date", "date", 12), Column("Type", "text", 22), Column("Statut", "text", 24),
-        Column("N° séance", "int", 8),
+        Column(header, kind, width) for header, kind, width in zip(
+            SESSION_HEADERS, ("int", "text", "text", "date", "text", "text", "int"), (9, 18, 14, 12, 22, 24, 8))
     ], [[r.care_referral_id, r.last_name, r.first_name, s.session_date, label(s.kind), label(s.status), s.session_id]
         for r in table.rows for s in r.sessions],
         intro=[title_of(table), "Une ligne par séance : ajoutez les séances manquantes (N° fiche, date, type, statut), "
