@@ -38,6 +38,7 @@ ORDER: list[tuple[str, str]] = [
 
 # key -> "module:Class" of the screen. Only the areas listed here are shown.
 SCREENS: dict[str, str] = {
+    "todo": "pre_desktop.ui.todo_area:TodoArea",
     "children": "pre_desktop.ui.children_area:ChildrenArea",
     "eps": "pre_desktop.ui.eps_area:EpsArea",
     "partners": "pre_desktop.ui.partners_area:PartnersArea",

@@ -23,6 +23,7 @@ from ..services.users import UserRow, default_user
 class AppContext(QObject):
     data_changed = Signal()
     open_child = Signal(int)  # child id
+    open_record = Signal(str, int)  # another record to show, e.g. ("convention", id): the main window shows its area
     database_changed = Signal()
 
     def __init__(

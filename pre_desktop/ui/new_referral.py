@@ -241,8 +241,6 @@ class FamilyPage(QWizardPage):
         if not self.search.text():
             self.search.setText(last_name)
         self.find_families()
-        if self.families.rowCount() and not self.existing.isChecked() and not self.name.isModified():
-            self.family_list.setCurrentIndex(self.families.index(0))
 
     def find_families(self) -> None:
         self._timer.stop()
