@@ -17,5 +17,8 @@ EXPORTS: list[str] = [
     "pre_desktop.commands.export_liaison",
     "pre_desktop.commands.export_eps",
     "pre_desktop.commands.export_convention",
+    "pre_desktop.commands.export_partners",
 ]
-IMPORTS: list[str] = []
+IMPORTS: list[str] = [
+    "pre_desktop.commands.import_partners",
+]

@@ -102,8 +102,8 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
-        parts = [f"{len(self.rows)} structure(s) à ajouter"]
+    def summary(self, written: bool = False) -> str:
+        parts = [f"{len(self.rows)} structure(s) {'ajoutée(s)' if written else 'à ajouter'}"]
         contacts = sum(1 for _, _, contact in self.rows if contact)
         if contacts:
             parts.append(f"{contacts} contact(s)")
