@@ -396,3 +396,16 @@ def conventions_to_renew(session: Session, on: Optional[dt.date] = None, within_
 def conventions_of_partner(session: Session, partner_id: int) -> list[Convention]:
     return list(session.scalars(select(Convention).where(Convention.partner_id == partner_id)
                                 .order_by(Convention.start_date.desc())))
+
+
+@dataclass(frozen=True)
+class PartnerChoice:
+    id: int
+    name: str
+    active: bool
+
+
+def partner_choices(session: Session) -> list[PartnerChoice]:
+    """Partners a convention can be made with, by name (inactive ones last: old conventions keep theirs)."""
+    stmt = select(Partner.id, Partner.name, Partner.active).order_by(Partner.active.desc(), Partner.name)
+    return [PartnerChoice(i, n, bool(a)) for i, n, a in session.execute(stmt)]

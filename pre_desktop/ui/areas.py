@@ -40,6 +40,7 @@ ORDER: list[tuple[str, str]] = [
 SCREENS: dict[str, str] = {
     "todo": "pre_desktop.ui.todo_area:TodoArea",
     "children": "pre_desktop.ui.children_area:ChildrenArea",
+    "conventions": "pre_desktop.ui.conventions_area:ConventionsArea",
     "eps": "pre_desktop.ui.eps_area:EpsArea",
     "partners": "pre_desktop.ui.partners_area:PartnersArea",
     "settings": "pre_desktop.ui.settings_area:SettingsArea",
