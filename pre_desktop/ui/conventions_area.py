@@ -381,7 +381,7 @@ class ConventionForm(QWidget):
             start = None
         months = self._spin("duration_months").value()
         if start is None or months <= 0:
-            self.end_label.setText("—  (saisissez la date de début et la durée)")
+            self.end_label.setText("—  (date de début à saisir)")
         else:
             self.end_label.setText(f"{fr_date(cv.end_of_term(start, months))}  ({months} mois)")
 
@@ -641,6 +641,7 @@ class ConventionsArea(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -657,7 +658,7 @@ class ConventionsArea(QWidget):
         if state is not None:
             self.splitter.restoreState(state)
         else:
-            self.splitter.setSizes([620, 520])
+            self.splitter.setSizes([680, 500])
         self.splitter.splitterMoved.connect(
             lambda *_: self.ctx.settings.setValue("conventions/splitter", self.splitter.saveState()))
         layout.addWidget(self.splitter, 1)
@@ -680,6 +681,9 @@ class ConventionsArea(QWidget):
         self.partner_filter.blockSignals(False)
         self.form.set_partners(partners)
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in (0, 1):  # long names are elided (whole in the tooltip): the dates and days stay visible
+            header.resizeSection(column, min(header.sectionSize(column), 170 if column == 0 else 100))
         self.apply_filters()
         if selected is not None and any(r.id == selected for r in rows):
             self.select(selected)
