@@ -12,6 +12,7 @@ from __future__ import annotations
 TOP_LEVEL: list[str] = [
     "pre_desktop.commands.backup",
     "pre_desktop.commands.check",
+    "pre_desktop.commands.bench",
 ]
 EXPORTS: list[str] = [
     "pre_desktop.commands.export_liaison",

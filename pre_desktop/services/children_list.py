@@ -164,6 +164,8 @@ def _orientations(session: Session, day: dt.date, only: Optional[list[int]]
         select(CareSession.care_referral_id.label("cr_id"),
                func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)).label("used"),
                func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)).label("hors"))
+        .where(*([] if only is None else [CareSession.care_referral_id.in_(
+            select(CareReferral.id).where(CareReferral.child_id.in_(only)))]))
         .group_by(CareSession.care_referral_id)
         .subquery()
     )
