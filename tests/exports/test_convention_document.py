@@ -233,3 +233,11 @@ def docx_text_bytes(content: bytes) -> str:
 
 def test_amount_values_in_the_document_data_are_decimals(factory, conv_id):
     assert _data(factory, conv_id).tariff_individual == Decimal("1234.50")
+
+
+def test_readme_lists_every_template_field():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [f.name for f in cd.TEMPLATE_FIELDS if f"`{{{{ {f.name} }}}}`" not in readme]
+    assert missing == [], "README.md: add these fields to the convention template table"
