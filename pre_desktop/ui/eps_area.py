@@ -69,8 +69,9 @@ class EpsArea(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         title.setFont(font)
-        layout.addWidget(title)
-        bar = QHBoxLayout()
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
         self.filter = QComboBox(page)
         self.filter.setObjectName("meeting_filter")
         for text, value in FILTERS:
@@ -78,11 +79,12 @@ class EpsArea(QWidget):
         self.filter.setCurrentIndex(int(self.ctx.settings.value("eps/filter", 0) or 0))
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.count = QLabel(page)
-        bar.addWidget(QLabel("Afficher :", page))
-        bar.addWidget(self.filter)
-        bar.addSpacing(12)
-        bar.addWidget(self.count)
-        bar.addStretch(1)
+        head.addWidget(self.count)
+        head.addSpacing(12)
+        head.addWidget(QLabel("Afficher :", page))
+        head.addWidget(self.filter)
+        layout.addLayout(head)
+        bar = QHBoxLayout()
         self.new_button = QPushButton("&Nouvelle commission…", page)
         self.new_button.setObjectName("new_meeting")
         self.new_button.clicked.connect(self.new_meeting)
@@ -97,6 +99,7 @@ class EpsArea(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         for button in (self.new_button, self.open_button, self.edit_button, self.delete_button):
             bar.addWidget(button)
+        bar.addStretch(1)
         layout.addLayout(bar)
         self.model = RowsTable([
             Column("Date", lambda r: fr_date(r.meeting_date), sort=lambda r: (r.meeting_date, r.id)),

@@ -15,6 +15,8 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -124,8 +126,14 @@ class MeetingPage(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("meeting_splitter")
-        self.splitter.addWidget(self._build_agenda())
-        self.splitter.addWidget(self._build_tabs())
+        # Each pane scrolls rather than widening the window below its content's width.
+        for pane in (self._build_agenda(), self._build_tabs()):
+            scroll = QScrollArea(self.splitter)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(pane)
+            scroll.setMinimumWidth(200)
+            self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         state = self.ctx.settings.value("eps/meeting_splitter")
@@ -259,7 +267,7 @@ class MeetingPage(QWidget):
             Column("Institution", lambda r: r.institution or ""),
             Column("Présence", lambda r: "présent(e)" if r.present else "excusé(e)"),
         ], self)
-        self.members, _ = table_view(page, self.member_model, "members")
+        self.members, _ = table_view(page, self.member_model, "members", sortable=False)
         self.members.activated.connect(lambda _index: self.edit_member())
         self.members.selectionModel().selectionChanged.connect(lambda *_: self._member_selected())
         self.members_empty = QLabel("Aucun membre : ajoutez les professionnels présents (nom, fonction, "

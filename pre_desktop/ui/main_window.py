@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import APP_NAME
 from ..services.errors import DomainError
-from . import areas
+from . import areas, navigation_actions
 from .about import add_help_menu
 from .backup_actions import add_backup_actions
 from .context import AppContext
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._restore_geometry()
         self._show_database()
-        start = str(self.settings.value("main_window/area", "children"))
+        start = str(self.settings.value("main_window/area", "todo"))
         self.show_area(start if start in self._screens else next(iter(self._screens), ""))
 
     # --- compatibility accessors ----------------------------------------------------
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         add_backup_actions(self)
+        navigation_actions.install(self)
         add_help_menu(self)
 
     # --- areas -----------------------------------------------------------------------
