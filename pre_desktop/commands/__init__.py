@@ -19,7 +19,10 @@ EXPORTS: list[str] = [
     "pre_desktop.commands.export_eps",
     "pre_desktop.commands.export_convention",
     "pre_desktop.commands.export_partners",
+    "pre_desktop.commands.export_monthly",
+    "pre_desktop.commands.export_statement",
 ]
 IMPORTS: list[str] = [
     "pre_desktop.commands.import_partners",
+    "pre_desktop.commands.import_attendance",
 ]
