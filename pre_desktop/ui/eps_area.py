@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,7 @@ from ..services.errors import DomainError
 from .context import AppContext
 from .eps_dialogs import MeetingDialog
 from .eps_meeting import MeetingPage
-from .eps_models import Column, RowsTable, fit_columns, select_where, selected_row, table_view
+from .eps_models import Column, RowsTable, push_button, style_empty, fit_columns, select_where, selected_row, table_view
 from .forms import confirm, run_action
 
 FILTERS = (("Toutes les commissions", None), ("À venir", False), ("Passées", True))
@@ -85,18 +84,10 @@ class EpsArea(QWidget):
         head.addWidget(self.filter)
         layout.addLayout(head)
         bar = QHBoxLayout()
-        self.new_button = QPushButton("&Nouvelle commission…", page)
-        self.new_button.setObjectName("new_meeting")
-        self.new_button.clicked.connect(self.new_meeting)
-        self.open_button = QPushButton("&Ouvrir", page)
-        self.open_button.setObjectName("open_meeting")
-        self.open_button.clicked.connect(self.open_selected)
-        self.edit_button = QPushButton("&Modifier…", page)
-        self.edit_button.setObjectName("edit_meeting")
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button = QPushButton("&Supprimer", page)
-        self.delete_button.setObjectName("delete_meeting")
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.new_button = push_button(page, "&Nouvelle commission…", "new_meeting", self.new_meeting)
+        self.open_button = push_button(page, "&Ouvrir", "open_meeting", self.open_selected)
+        self.edit_button = push_button(page, "&Modifier…", "edit_meeting", self.edit_selected)
+        self.delete_button = push_button(page, "&Supprimer", "delete_meeting", self.delete_selected)
         for button in (self.new_button, self.open_button, self.edit_button, self.delete_button):
             bar.addWidget(button)
         bar.addStretch(1)
@@ -113,7 +104,7 @@ class EpsArea(QWidget):
         self.table.activated.connect(lambda _index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.empty = QLabel("Aucune commission : créez la prochaine avec « Nouvelle commission ».", page)
-        self.empty.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        style_empty(self.empty)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         return page

@@ -40,7 +40,7 @@ from ..services.labels import label
 from ..services.partners import search_partners
 from .context import AppContext
 from .eps_dialogs import DecisionDialog, MeetingDialog, MemberDialog
-from .eps_models import Column, RowsTable, fit_columns, select_where, selected_row, table_view
+from .eps_models import Column, RowsTable, push_button, style_empty, fit_columns, select_where, selected_row, table_view
 from .export_actions import save_document
 from .forms import confirm, run_action
 
@@ -94,25 +94,19 @@ class MeetingPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 6)
         top = QHBoxLayout()
-        self.back_button = QPushButton("← Commissions", self)
-        self.back_button.setObjectName("back")
-        self.back_button.clicked.connect(self.back.emit)
+        self.back_button = push_button(self, "← Commissions", "back", self.back.emit)
         self.title = QLabel(self)
         self.title.setObjectName("meeting_title")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
-        self.edit_button = QPushButton("Modifier…", self)
-        self.edit_button.clicked.connect(self.edit_meeting)
-        self.agenda_doc_button = QPushButton("Ordre du jour…", self)
-        self.agenda_doc_button.setObjectName("agenda_document")
+        self.edit_button = push_button(self, "Modifier…", "edit_meeting", self.edit_meeting)
+        self.agenda_doc_button = push_button(self, "Ordre du jour…", "agenda_document",
+                                             lambda: self.generate("agenda"))
         self.agenda_doc_button.setToolTip("Produire l'ordre du jour (Word ou PDF)")
-        self.agenda_doc_button.clicked.connect(lambda: self.generate("agenda"))
-        self.minutes_doc_button = QPushButton("Relevé de décisions…", self)
-        self.minutes_doc_button.setObjectName("minutes_document")
-        self.minutes_doc_button.setToolTip("Produire le relevé de décisions (Word ou PDF)")
-        self.minutes_doc_button.clicked.connect(lambda: self.generate("minutes"))
+        self.minutes_doc_button = push_button(self, "Relevé de décisions…", "minutes_document",
+                                              lambda: self.generate("minutes"))
         top.addWidget(self.back_button)
         top.addSpacing(8)
         top.addWidget(self.title, 1)
@@ -163,22 +157,14 @@ class MeetingPage(QWidget):
         self.agenda_empty = QLabel("Aucune situation à l'ordre du jour : inscrivez-en depuis les suggestions "
                                    "ou la recherche.", box)
         self.agenda_empty.setWordWrap(True)
-        self.agenda_empty.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        style_empty(self.agenda_empty)
         layout.addWidget(self.agenda, 1)
         layout.addWidget(self.agenda_empty)
         buttons = QHBoxLayout()
-        self.decide_button = QPushButton("&Décision…", box)
-        self.decide_button.setObjectName("decide")
-        self.decide_button.clicked.connect(self.decide)
-        self.undo_button = QPushButton("&Annuler la décision", box)
-        self.undo_button.setObjectName("undo_decision")
-        self.undo_button.clicked.connect(self.undo_decision)
-        self.open_button = QPushButton("Ouvrir le dossier", box)
-        self.open_button.setObjectName("open_child")
-        self.open_button.clicked.connect(self.open_child)
-        self.remove_button = QPushButton("Retirer de l'ordre du jour", box)
-        self.remove_button.setObjectName("remove_situation")
-        self.remove_button.clicked.connect(self.remove_situation)
+        self.decide_button = push_button(box, "&Décision…", "decide", self.decide)
+        self.undo_button = push_button(box, "&Annuler la décision", "undo_decision", self.undo_decision)
+        self.open_button = push_button(box, "Ouvrir le dossier", "open_child", self.open_child)
+        self.remove_button = push_button(box, "Retirer de l'ordre du jour", "remove_situation", self.remove_situation)
         for button in (self.decide_button, self.undo_button, self.open_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -214,12 +200,8 @@ class MeetingPage(QWidget):
         self.suggestions.activated.connect(lambda _index: self.add_suggestion())
         layout.addWidget(self.suggestions, 1)
         row = QHBoxLayout()
-        self.add_suggestion_button = QPushButton("&Inscrire", page)
-        self.add_suggestion_button.setObjectName("add_suggestion")
-        self.add_suggestion_button.clicked.connect(self.add_suggestion)
-        self.add_all_button = QPushButton("Tout inscrire", page)
-        self.add_all_button.setObjectName("add_all_suggestions")
-        self.add_all_button.clicked.connect(self.add_all_suggestions)
+        self.add_suggestion_button = push_button(page, "&Inscrire", "add_suggestion", self.add_suggestion)
+        self.add_all_button = push_button(page, "Tout inscrire", "add_all_suggestions", self.add_all_suggestions)
         row.addWidget(self.add_suggestion_button)
         row.addWidget(self.add_all_button)
         row.addStretch(1)
@@ -243,9 +225,7 @@ class MeetingPage(QWidget):
         self.results.activated.connect(lambda _index: self.add_found())
         layout.addWidget(self.results, 1)
         row = QHBoxLayout()
-        self.add_found_button = QPushButton("I&nscrire", page)
-        self.add_found_button.setObjectName("add_found")
-        self.add_found_button.clicked.connect(self.add_found)
+        self.add_found_button = push_button(page, "I&nscrire", "add_found", self.add_found)
         self.search_count = QLabel(page)
         row.addWidget(self.add_found_button)
         row.addStretch(1)
@@ -273,7 +253,7 @@ class MeetingPage(QWidget):
         self.members_empty = QLabel("Aucun membre : ajoutez les professionnels présents (nom, fonction, "
                                     "institution).", page)
         self.members_empty.setWordWrap(True)
-        self.members_empty.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        style_empty(self.members_empty)
         layout.addWidget(self.members, 1)
         layout.addWidget(self.members_empty)
         layout.addStretch(0)
@@ -282,11 +262,8 @@ class MeetingPage(QWidget):
         for text, slot, name in (("Ajouter…", self.add_member, "add_member"),
                                  ("Modifier…", self.edit_member, "edit_member"),
                                  ("Retirer", self.remove_member, "remove_member")):
-            button = QPushButton(text, page)
-            button.setObjectName(name)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.member_buttons.append(button)
+            self.member_buttons.append(push_button(page, text, name, slot))
+            row.addWidget(self.member_buttons[-1])
         row.addStretch(1)
         layout.addLayout(row)
         self.tabs.addTab(page, "Membres")

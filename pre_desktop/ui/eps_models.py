@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableView, QWidget
 
 from ..textnorm import fold
 
@@ -143,3 +143,17 @@ def select_where(view: QTableView, predicate: Callable[[Any], bool]) -> bool:
             view.setCurrentIndex(index)
             return True
     return False
+
+
+def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+    """A push button named for tests, calling ``slot`` when clicked."""
+    push = QPushButton(text, parent)
+    push.setObjectName(name)
+    push.clicked.connect(lambda _checked=False: slot())
+    return push
+
+
+def style_empty(label: QLabel) -> None:
+    """The grey italic line shown instead of an empty table."""
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
