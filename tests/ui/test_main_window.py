@@ -124,3 +124,21 @@ def test_geometry_is_remembered(qtbot, window, tmp_path):
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (700, 450)
     engine.dispose()
+
+
+def test_starts_on_a_traiter_and_ctrl_f_goes_to_the_search(qtbot, window):
+    assert window.current_area() == "todo"  # nothing remembered yet
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area() == "children"
+    qtbot.waitUntil(lambda: window.screen("children").search.hasFocus(), timeout=2000)
+
+
+def test_ctrl_n_opens_the_new_referral(qtbot, window, monkeypatch):
+    from pre_desktop.ui import new_referral
+
+    shown = []
+    monkeypatch.setattr(new_referral.NewReferralWizard, "exec", lambda self: shown.append(self.windowTitle()) or 0)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert shown == ["Nouveau repérage"]
+    assert window.current_area() == "children"
