@@ -125,7 +125,7 @@ class ChildrenArea(QWidget):
         self.alert_filter.setObjectName("alert_filter")
         self.alert_filter.toggled.connect(lambda on: self._filter_changed("with_alert", on))
         filters.addWidget(self.alert_filter)
-        filters.addSpacing(10)
+        filters.addStretch(0)
         self.clear_filters_button = QPushButton("Tout afficher", self)
         self.clear_filters_button.setToolTip("Effacer les filtres")
         self.clear_filters_button.setObjectName("clear_filters")
