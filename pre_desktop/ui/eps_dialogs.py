@@ -315,7 +315,9 @@ class DecisionDialog(_ServiceDialog):
         self.later_box.setEnabled(bool(later))
         self.later_box.activated.connect(self._later_chosen)
         self.reoriented_box = _suggest(self, REORIENT_TO, decision.reoriented_to if decision else None)
-        self.reason_edit = _text_area(self, 3, decision.reason if decision else None)
+        self.reoriented_box.setMinimumWidth(320)
+        kept_reason = decision.reason if decision and decision.kind in REASON_LABELS else None
+        self.reason_edit = _text_area(self, 3, kept_reason)
         self.reason_edit.setPlaceholderText("Motif (reste dans le dossier, n'apparaît pas sur le relevé)")
         self.end_edit = _date_edit(self, decision.end_date if decision and decision.end_date else meeting.meeting_date)
 
@@ -361,6 +363,7 @@ class DecisionDialog(_ServiceDialog):
         if caption is not None and caption.widget() is not None:
             caption.widget().setText(REASON_LABELS.get(kind, "&Motif :"))
         self.errors.clear()
+        self.layout_.activate()
         self.resize(self.width(), self.sizeHint().height())
 
     def values(self) -> dict[str, Any]:
