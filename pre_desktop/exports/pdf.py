@@ -162,17 +162,30 @@ def _fields(block: d.Fields, styles: dict[str, ParagraphStyle], width: float) ->
     return table
 
 
+CELL_PADDING = 6  # reportlab's default left + right padding of a table cell
+_TABLE_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT", "justify": "LEFT"}
+
+
 def _table(block: d.Table, styles: dict[str, ParagraphStyle], width: float) -> RlTable:
     style = styles["cell_small" if block.small else "cell"]
     count = len(block.headers)
     weights = block.widths or [1.0] * count
     total = sum(weights)
     widths = [width * w / total for w in weights]
+    cell_styles: dict[tuple[int, bool], ParagraphStyle] = {}
 
-    def cell(text: str, column: int, bold: bool = False) -> RlParagraph:
-        cell_style = ParagraphStyle(f"c{column}", parent=style, alignment=_ALIGN[block.column_align(column)],
-                                    fontName=FONT_BOLD if bold else FONT)
-        return RlParagraph(_text(text), cell_style)
+    def cell(text: str, column: int, bold: bool = False) -> RlParagraph | str:
+        """Text that fits its column line by line stays a plain string (laid out much faster
+        than a Paragraph: tables of hundreds of rows); longer text wraps in a Paragraph."""
+        font = FONT_BOLD if bold else FONT
+        room = widths[column] - CELL_PADDING
+        if all(pdfmetrics.stringWidth(line, font, style.fontSize) <= room for line in text.split("\n")):
+            return text
+        key = (column, bold)
+        if key not in cell_styles:
+            cell_styles[key] = ParagraphStyle(f"c{column}{'b' if bold else ''}", parent=style, fontName=font,
+                                              alignment=_ALIGN[block.column_align(column)])
+        return RlParagraph(_text(text), cell_styles[key])
 
     data = [[cell(h, i, True) for i, h in enumerate(block.headers)]]
     last = len(block.rows) - 1
@@ -185,7 +198,17 @@ def _table(block: d.Table, styles: dict[str, ParagraphStyle], width: float) -> R
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        # plain-string cells: the same font, size and line spacing as the Paragraph cells
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+        ("FONTSIZE", (0, 0), (-1, -1), style.fontSize),
+        ("LEADING", (0, 0), (-1, -1), style.leading),
     ]
+    for column in range(count):
+        align = block.column_align(column)
+        commands.append(("ALIGN", (column, 0), (column, -1), _TABLE_ALIGN[align]))
+    if block.total_row and block.rows:
+        commands.append(("FONTNAME", (0, len(data) - 1), (-1, len(data) - 1), FONT_BOLD))
     if block.total_row and block.rows:
         commands.append(("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), colors.HexColor("#f2f2f2")))
     table.setStyle(TableStyle(commands))
