@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -61,7 +62,7 @@ COL_NAME, COL_TYPE, COL_TOWN, COL_PHONE, COL_PUBLIC, COL_ACTIVE = range(len(COLU
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
-ACTIVE_FILTERS = (("Structures actives", True), ("Structures inactives", False), ("Actives et inactives", None))
+ACTIVE_FILTERS = (("Actives", True), ("Inactives", False), ("Actives et inactives", None))
 
 
 def public_text(age_min: Optional[int], age_max: Optional[int]) -> str:
@@ -178,9 +179,10 @@ class PartnersArea(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         title.setFont(font)
-        head.addWidget(title)
-        head.addStretch(1)
-        self.new_button = QPushButton("&Nouvelle structure", self)
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # the buttons matter more
+        head.addWidget(title, 1)
+        self.new_button = QPushButton("&Nouvelle", self)
+        self.new_button.setToolTip("Nouvelle structure partenaire")
         self.new_button.setObjectName("new_partner")
         self.types_button = QPushButton("T&ypes de structure…", self)
         self.types_button.setObjectName("types")
@@ -204,13 +206,16 @@ class PartnersArea(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Nom, type, commune… (accents facultatifs)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(120)
         label.setBuddy(self.search)
         self.type_filter = QComboBox(self)
         self.type_filter.setObjectName("type_filter")
         self.type_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.type_filter.setMinimumContentsLength(22)
+        self.type_filter.setMinimumContentsLength(10)
         self.active_filter = QComboBox(self)
         self.active_filter.setObjectName("active_filter")
+        self.active_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.active_filter.setMinimumContentsLength(10)
         for text, value in ACTIVE_FILTERS:
             self.active_filter.addItem(text, value)
         self.count_label = QLabel(self)
