@@ -44,6 +44,8 @@ SCREENS: dict[str, str] = {
     "eps": "pre_desktop.ui.eps_area:EpsArea",
     "partners": "pre_desktop.ui.partners_area:PartnersArea",
     "settings": "pre_desktop.ui.settings_area:SettingsArea",
+    "liaisons": "pre_desktop.ui.liaisons_area:LiaisonsArea",
+    "sessions": "pre_desktop.ui.sessions_area:SessionsArea",
 }
 
 
