@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from . import APP_NAME, __version__
 from .logs import setup_logging
-from .paths import default_db_path, resource_path
+from .paths import asset_path, default_db_path
 
 log = logging.getLogger("pre_desktop")
 
@@ -29,7 +29,7 @@ FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
 def app_icon() -> QIcon:
     icon = QIcon()
-    folder = resource_path("resources", "icons")
+    folder = asset_path("icons")
     for size in (16, 24, 32, 48, 64, 128, 256):
         candidate = folder / f"pre-desktop-{size}.png"
         if candidate.is_file():
@@ -53,6 +53,7 @@ def install_french(app: QApplication) -> bool:
         translator = QTranslator(app)
         if translator.load(FRENCH, "qtbase", "_", str(folder)):
             app.installTranslator(translator)
+            log.info("Traductions de Qt chargées depuis %s", folder)
             return True
     log.warning("Traductions de Qt introuvables (%s) : boutons standard en anglais", translations_dirs())
     return False
@@ -96,14 +97,18 @@ def choose_base(db_path: Optional[Path], settings: QSettings):  # noqa: ANN201 -
     return welcome.opened if welcome.exec() else None
 
 
-def run_app(db_path: Optional[Path]) -> int:
-    """Show the window on the chosen base; return the exit code."""
+def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
+    """Show the window on the chosen base; return the exit code.
+
+    ``quit_after`` (seconds) closes the window by itself: a headless check that a build
+    starts, opens a base and runs its event loop.
+    """
     from .ui import error_dialog
     from .ui.backup_actions import start_automatic_backup
     from .ui.main_window import MainWindow
 
-    app = ensure_application()
     log_file = setup_logging()
+    app = ensure_application()
     log.info("%s %s démarre", APP_NAME, __version__)
     error_dialog.install(log_file)
     settings = QSettings(APP_NAME, APP_NAME)
@@ -114,6 +119,10 @@ def run_app(db_path: Optional[Path]) -> int:
     window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
     window.show()
     start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000))
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), window.close)
     code = app.exec()
+    QThreadPool.globalInstance().waitForDone(60000)  # a backup still copying finishes first
     window.engine.dispose()
+    log.info("Fermeture (code %s)", code)
     return code

@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Sans commande, ouvre l'application.",
     )
     parser.add_argument("--db", type=Path, default=None, metavar="CHEMIN", help=db_help)
+    # Headless check of a build: open the window, then quit after N seconds (tests/test_frozen_build.py).
+    parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE", parser_class=FrenchArgumentParser)
 
     demo = sub.add_parser("demo", help="créer une base de démonstration (données fictives)",
@@ -236,7 +238,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         from .app import run_app
     except ImportError as error:
         return _fail(f"l'interface graphique ne peut pas démarrer (Qt indisponible : {error}).")
-    return run_app(_db_path(args))
+    # No --db: app.run_app picks the last base opened, or shows the welcome screen.
+    return run_app(Path(args.db).expanduser() if args.db else None, quit_after=args.quit_after)
 
 
 def _tolerant_output() -> None:

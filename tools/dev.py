@@ -4,7 +4,7 @@
     python3 tools/dev.py test    # install everything, run the whole test suite
     python3 tools/dev.py test -k migrations -x    # extra arguments go to pytest
 
-Creates ./.venv if missing and installs the project into it (``-e .[test]``),
+Creates ./.venv if missing and installs the project into it (``-e .[test,build]``),
 again only when pyproject.toml changed. For tests on a machine with no display,
 Qt runs on its "offscreen" platform; on a bare Debian/Ubuntu where Qt's system
 libraries are missing it installs them with apt-get when run as root (CI).
@@ -70,14 +70,14 @@ def ensure_venv() -> None:
 
 
 def ensure_installed() -> None:
-    """pip install -e .[test], skipped when pyproject.toml has not changed since last time."""
+    """pip install -e .[test,build], skipped when pyproject.toml has not changed since last time."""
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text(encoding="utf-8").strip() == digest:
         return
     say("installation du projet et de ses dépendances (quelques minutes la première fois)…")
     python = str(venv_python())
     quiet = ["-q", "--disable-pip-version-check"]
-    if run([python, "-m", "pip", "install", *quiet, "-e", ".[test]"]) != 0:
+    if run([python, "-m", "pip", "install", *quiet, "-e", ".[test,build]"]) != 0:
         sys.exit("[dev] échec de l'installation (voir les erreurs de pip ci-dessus).")
     STAMP.write_text(digest, encoding="utf-8")
 

@@ -4,7 +4,7 @@
 
 The icon is drawn with QPainter rather than kept as a hand-made binary, so it can be
 changed here and regenerated; the PNG and ICO it writes are committed under
-pre_desktop/resources/icons/ (the build and the window read them from there).
+resources/icons/ (the build and the window read them from there, see paths.asset_path).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QImage, QLinearGradient, QPainter, QPainterPath, QPen  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "pre_desktop" / "resources" / "icons"
+OUT = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 

@@ -1,0 +1,119 @@
+"""The PyInstaller build (build.spec) runs on a fresh machine: built, then used headless.
+
+Slow (a build takes a minute or two), so it runs in CI (CI=true, as .ci/run is called)
+or when asked: PRE_DESKTOP_FROZEN_BUILD=1 python3 tools/dev.py test tests/test_frozen_build.py.
+It prints the build time, the folder's size and the cold-start times it measures.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENABLED = os.environ.get("PRE_DESKTOP_FROZEN_BUILD") == "1" or os.environ.get("CI") == "true"
+
+pytestmark = pytest.mark.skipif(not ENABLED, reason="build PyInstaller : CI=true ou PRE_DESKTOP_FROZEN_BUILD=1")
+
+FIGURES: dict[str, str] = {}
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    __import__("PyInstaller")  # enabled but missing: fail (tools/dev.py installs the build extra)
+    work = tmp_path_factory.mktemp("pyinstaller")
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(ROOT / "build.spec")],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    FIGURES["build"] = f"{time.perf_counter() - started:.0f} s"
+    folder = work / "dist" / "pre-desktop"
+    FIGURES["size"] = f"{folder_size(folder) / 1e6:.0f} Mo"
+    return folder
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    """A user with nothing yet: own home, data, log and settings folders; no display."""
+    home = tmp_path / "home"
+    values = dict(os.environ, HOME=str(home), USERPROFILE=str(home), QT_QPA_PLATFORM="offscreen")
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        values[name] = str(tmp_path / name.lower())
+    values.pop("PYTHONPATH", None)
+    return values
+
+
+def run(exe: Path, args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    started = time.perf_counter()
+    result = subprocess.run([str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    result.elapsed = time.perf_counter() - started  # type: ignore[attr-defined]
+    return result
+
+
+def test_bundle_holds_what_the_app_reads(built):
+    internal = built / "_internal"
+    assert (internal / "pre_desktop" / "migrations" / "versions" / "0001_initial.py").is_file()
+    assert (internal / "resources" / "fonts" / "DejaVuSans.ttf").is_file()
+    assert (internal / "resources" / "icons" / "pre-desktop-256.png").is_file()
+    assert (internal / "PySide6" / "Qt" / "translations" / "qtbase_fr.qm").is_file()
+    shipped = [f.name for f in internal.rglob("*") if f.is_file()]  # dangling links do not count
+    assert not [name for name in shipped if "Qt6Quick" in name or "WebEngine" in name]
+
+
+def test_built_program_runs_headless(built, env, tmp_path, capsys):
+    exe = built / ("pre-desktop.exe" if os.name == "nt" else "pre-desktop")
+    cli = built / ("pre-desktop-cli.exe" if os.name == "nt" else "pre-desktop-cli")
+
+    console = cli if os.name == "nt" else exe  # the Windows window launcher has no console to print to
+    first = run(console, ["--help"], env, tmp_path)
+    assert first.returncode == 0 and "Utilisation : pre-desktop" in first.stdout
+    second = run(console, ["--help"], env, tmp_path)
+
+    db = tmp_path / "demo.sqlite"
+    demo = run(cli, ["demo", "--db", str(db)], env, tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "Base de démonstration créée" in demo.stdout
+
+    pdf = tmp_path / "convention.pdf"
+    export = run(cli, ["export", "convention", "--db", str(db), "--convention", "1", "--format", "pdf",
+                       "--out", str(pdf)], env, tmp_path)
+    assert export.returncode == 0, export.stderr
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Convention de partenariat" in text and "é" in text  # the bundled font renders accents
+
+    assert run(cli, ["check", "--db", str(db)], env, tmp_path).returncode == 0
+    damaged = tmp_path / "abimee.sqlite"
+    shutil.copyfile(db, damaged)
+    with damaged.open("r+b") as handle:
+        handle.seek(8192)
+        handle.write(b"\xff" * 20000)
+    bad = run(cli, ["check", "--db", str(damaged)], env, tmp_path)
+    assert bad.returncode == 2 and "endommagée" in bad.stderr
+
+    gui = run(exe, ["--db", str(db), "--quit-after", "2"], env, tmp_path)
+    assert gui.returncode == 0, gui.stderr
+    logs = list((tmp_path / "xdg_state_home").rglob("pre_desktop.log")) or list(Path(env["HOME"]).rglob("pre_desktop.log"))
+    log = logs[0].read_text(encoding="utf-8")
+    assert "Traductions de Qt chargées" in log and "Base ouverte" in log and "Traceback" not in log
+    assert list((tmp_path / "sauvegardes").glob("demo.auto-*.sqlite"))  # the daily backup ran
+
+    FIGURES.update({"--help (1er)": f"{first.elapsed:.1f} s", "--help (2e)": f"{second.elapsed:.1f} s",
+                    "demo": f"{demo.elapsed:.1f} s", "export PDF": f"{export.elapsed:.1f} s",
+                    "fenêtre ouverte puis fermée après 2 s": f"{gui.elapsed:.1f} s"})
+    with capsys.disabled():
+        print("\n[build figé] " + " ; ".join(f"{k} : {v}" for k, v in FIGURES.items()))
