@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document as new_docx
-from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from sqlalchemy import select
 
 from pre_desktop import db
@@ -22,18 +21,14 @@ from pre_desktop.services import conventions as cv
 from pre_desktop.ui.context import AppContext
 from pre_desktop.ui.convention_template_dialog import ConventionTemplateDialog, FieldsDialog
 from pre_desktop.ui.conventions_area import ConventionsArea
+from test_main_window import type_text as type_keys
 
 D = dt.date
 
 
 def type_text(qtbot, widget, text: str) -> None:
     widget.clear()
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+    type_keys(qtbot, widget, text)
 
 
 @pytest.fixture
