@@ -710,6 +710,15 @@ class ConventionsArea(QWidget):
                 break
         self.form.load(convention_id)
 
+    def show_record(self, kind: str, record_id: int) -> None:
+        """Asked through ctx.open_record (e.g. from À traiter): filters cleared so the convention is listed."""
+        if kind != "convention":
+            return
+        self.status_filter.setCurrentIndex(0)
+        self.partner_filter.setCurrentIndex(0)
+        self.search.clear()
+        self.select(record_id)
+
     def _row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         row = current.data(ROW_ROLE) if current.isValid() else None
         if row is None or row.id == self.form.convention_id:

@@ -202,6 +202,10 @@ def test_filters_by_status_partner_and_search(qtbot, area, factory, partners):
     area.partner_filter.setCurrentIndex(0)
     type_text(qtbot, area.search, "ecoute")
     assert area.proxy.rowCount() == 1 and area.count_label.text() == "1 sur 2"
+    dolto = next(r.id for r in area.model.rows if r.reference == "DOLTO-1")
+    area.show_record("convention", dolto)  # from À traiter: the filters give way
+    assert area.proxy.rowCount() == 2 and area.form.convention_id == dolto
+    assert area.table.selectionModel().selectedRows()[0].data() == "CMPP Dolto"
 
 
 def test_generate_the_document_records_and_lists_it(qtbot, area, factory, partners, monkeypatch, tmp_path):
