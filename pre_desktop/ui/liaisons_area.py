@@ -64,7 +64,13 @@ class LiaisonsArea(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         title.setFont(font)
-        layout.addWidget(title)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("count")
+        head.addWidget(self.count_label)
+        layout.addLayout(head)
 
         filters = QHBoxLayout()
         self.state = self._combo("state", [(text, value) for text, value in STATE_FILTERS])
@@ -80,10 +86,7 @@ class LiaisonsArea(QWidget):
             filters.addWidget(combo)
             filters.addSpacing(8)
         filters.addStretch(1)
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("count")
-        filters.addWidget(self.count_label)
-        self.export_button = QPushButton("E&xporter la liste (.xlsx)…", self)
+        self.export_button = QPushButton("E&xporter (.xlsx)…", self)
         self.export_button.setObjectName("export")
         self.export_button.clicked.connect(self.export_list)
         filters.addWidget(self.export_button)
@@ -109,6 +112,9 @@ class LiaisonsArea(QWidget):
     def _combo(self, name: str, items: list[tuple[str, object]]) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
+        # Long partner names must not widen the whole window: the combo shrinks, its list does not.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         for text, value in items:
             combo.addItem(text, value)
         combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
@@ -142,6 +148,7 @@ class LiaisonsArea(QWidget):
         index = combo.findData(current)
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+        combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
 
     def current_filter(self) -> LiaisonFilter:
         return LiaisonFilter(self.state.currentData(), self.partner.currentData(), self.referent.currentData())
