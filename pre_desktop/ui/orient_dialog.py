@@ -69,7 +69,7 @@ class OrientDialog(QDialog):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1000, 700)
+            self.resize(1000, 620)
 
     # ------------------------------------------------------------------ layout
 
