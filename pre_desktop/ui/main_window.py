@@ -31,6 +31,7 @@ from ..services.errors import DomainError
 from . import areas, navigation_actions
 from .about import add_help_menu
 from .backup_actions import add_backup_actions
+from .child_file import ChildFile
 from .context import AppContext
 from .recovery import Opened, open_with_recovery
 
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.ctx = AppContext(db_path, engine, factory, settings, self)
         self.ctx.data_changed.connect(self._mark_stale)
+        self.ctx.open_child.connect(self.open_child_file)
+        self.child_files: dict[int, ChildFile] = {}  # open files, by child id
         self._screens: dict[str, QWidget] = {}
         self._stale: set[str] = set()
 
@@ -181,6 +184,8 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: Path) -> bool:
         """Switch to another file; on refusal keep the current one and say why."""
+        if not self.close_child_files():  # they show the current database
+            return False
         opened = open_with_recovery(self, path, self.settings)
         if not isinstance(opened, Opened):
             return False
@@ -193,6 +198,32 @@ class MainWindow(QMainWindow):
         self._stale.clear()
         return True
 
+    # --- children's files -----------------------------------------------------------
+
+    def open_child_file(self, child_id: int) -> Optional[ChildFile]:
+        """Open the child's file in its own window, or bring it forward if already open."""
+        window = self.child_files.get(child_id)
+        if window is None:
+            try:
+                window = ChildFile(self.ctx, child_id)
+            except DomainError as error:
+                QMessageBox.warning(self, "Dossier introuvable", error.message)
+                return None
+            self.child_files[child_id] = window
+            window.closed.connect(lambda cid: self.child_files.pop(cid, None))
+        window.show()
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def close_child_files(self) -> bool:
+        """Close every open file, each asking about its unsaved edits; False if one stays open."""
+        for window in list(self.child_files.values()):
+            if not window.close():
+                return False
+        return True
+
     # --- window state ----------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
@@ -203,6 +234,9 @@ class MainWindow(QMainWindow):
             self.resize(1200, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_child_files():
+            event.ignore()
+            return
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(event)

@@ -1,0 +1,287 @@
+"""Identité et famille tab: the child's fields, the family's, its adults and the siblings followed.
+
+The child's and the family's fields are one form, saved by the window's Ctrl+S (see
+``services.child_file.save_child_file``). The adults of the household are added,
+corrected or removed one at a time through a dialog (each a write of its own), and a
+sibling's line opens the sibling's own file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...formatting import fr_date
+from ...models import Role, Sex
+from ...services import child_file
+from ...services.children import add_guardian, remove_guardian, schools, update_guardian
+from ...services.child_file import FAMILY_PREFIX, ChildIdentity, GuardianRow, SiblingRow
+from ...services.labels import label
+from ...services.users import list_users
+from ..context import AppContext
+from ..fields import CheckField, ChoiceField, DateField, FieldSet, MultilineField, SuggestField, TextField
+from ..form_dialog import FormDialog
+from ..forms import FieldErrors, confirm, run_action
+from ..rows_model import Column, RowsView
+from .base import ChildTab
+
+GUARDIAN_COLUMNS = [
+    Column("Nom", lambda r: r.name),
+    Column("Lien", lambda r: r.relationship_label or ""),
+    Column("Responsable légal", lambda r: "Oui" if r.is_legal_guardian else "Non"),
+    Column("Téléphone", lambda r: r.phone or ""),
+    Column("Courriel", lambda r: r.email or ""),
+    Column("Date de naissance", lambda r: fr_date(r.birth_date), sort=lambda r: r.birth_date),
+]
+
+SIBLING_COLUMNS = [
+    Column("Nom", lambda r: r.name),
+    Column("Date de naissance", lambda r: fr_date(r.birth_date), sort=lambda r: r.birth_date),
+    Column("Âge", lambda r: f"{r.age} an{'s' if r.age > 1 else ''}", sort=lambda r: r.age),
+    Column("École / classe", lambda r: r.school),
+    Column("Statut", lambda r: r.status_label),
+]
+
+RELATIONSHIPS = ("mère", "père", "belle-mère", "beau-père", "grand-mère", "grand-père", "tante", "oncle",
+                 "tuteur / tutrice", "assistant(e) familial(e)")
+
+
+def _guardian_rows() -> list[tuple[str, str, Any]]:
+    return [
+        ("last_name", "Nom :", TextField(max_length=100)),
+        ("first_name", "Prénom :", TextField(max_length=100)),
+        ("relationship_label", "Lien avec l'enfant :", SuggestField(RELATIONSHIPS)),
+        ("is_legal_guardian", "", CheckField("Responsable légal")),
+        ("phone", "Téléphone :", TextField(max_length=40)),
+        ("email", "Courriel :", TextField(max_length=200)),
+        ("birth_date", "Date de naissance :", DateField()),
+    ]
+
+
+class IdentityTab(ChildTab):
+    title = "Identité et famille"
+
+    def __init__(self, ctx: AppContext, child_id: int, errors: FieldErrors,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(ctx, child_id, parent)
+        self.errors = errors
+        self.data: Optional[ChildIdentity] = None
+        self.child_fields = FieldSet()
+        self.family_fields = FieldSet()
+        self._loaded_versions: tuple[int, int] = (0, 0)
+        self._build()
+
+    # --- layout ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget(scroll)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 4, 0)
+
+        self.status = QLabel(body)
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        column.addWidget(self.status)
+
+        grid = QGridLayout()
+        grid.addWidget(self._child_box(body), 0, 0)
+        grid.addWidget(self._family_box(body), 0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        column.addLayout(grid)
+
+        adults = QGroupBox("Responsables et adultes du foyer", body)
+        adults_box = QVBoxLayout(adults)
+        buttons = QHBoxLayout()
+        self.add_guardian_button = QPushButton("Ajouter un adulte…", adults)
+        self.edit_guardian_button = QPushButton("Modifier…", adults)
+        self.remove_guardian_button = QPushButton("Supprimer", adults)
+        for button in (self.add_guardian_button, self.edit_guardian_button, self.remove_guardian_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        adults_box.addLayout(buttons)
+        self.guardians = RowsView(GUARDIAN_COLUMNS, "Aucun adulte enregistré pour cette famille.", adults,
+                                  name="guardians", max_rows=6)
+        adults_box.addWidget(self.guardians)
+        column.addWidget(adults)
+        self.add_guardian_button.clicked.connect(self.add_guardian)
+        self.edit_guardian_button.clicked.connect(lambda: self.edit_guardian(self.guardians.selected()))
+        self.remove_guardian_button.clicked.connect(lambda: self.remove_guardian(self.guardians.selected()))
+        self.guardians.activated.connect(self.edit_guardian)
+        self.guardians.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+
+        siblings = QGroupBox("Frères et sœurs suivis", body)
+        siblings_box = QVBoxLayout(siblings)
+        self.siblings = RowsView(SIBLING_COLUMNS, "Aucun frère ni sœur suivi par le PRE.", siblings, name="siblings", max_rows=6)
+        self.siblings.table.setToolTip("Double-cliquez ou appuyez sur Entrée pour ouvrir son dossier.")
+        self.siblings.activated.connect(self.open_sibling)
+        siblings_box.addWidget(self.siblings)
+        column.addWidget(siblings)
+        column.addStretch(1)
+
+        scroll.setWidget(body)
+        self.layout_.addWidget(scroll, 1)
+        self.child_fields.on_change(self._changed)
+        self.family_fields.on_change(self._changed)
+        self._enable()
+
+    def _form_box(self, title: str, parent: QWidget) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title, parent)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        return box, form
+
+    def _row(self, fields: FieldSet, form: QFormLayout, text: str, name: str, field: Any, error_name: str) -> None:
+        field.widget.setObjectName(error_name)
+        fields.add(name, field)
+        self.errors.add_row(form, text, error_name, field.widget)
+
+    def _child_box(self, parent: QWidget) -> QGroupBox:
+        box, form = self._form_box("Enfant", parent)
+        self.referent = ChoiceField([("(aucun)", None)], box)
+        self.school = SuggestField([], box)
+        for name, text, field in (
+            ("last_name", "Nom :", TextField(box, max_length=100)),
+            ("first_name", "Prénom :", TextField(box, max_length=100)),
+            ("birth_date", "Date de naissance :", DateField(box)),
+            ("sex", "Sexe :", ChoiceField([("—", None), (label(Sex.FEMALE), Sex.FEMALE), (label(Sex.MALE), Sex.MALE)],
+                                          box)),
+            ("school", "École / établissement :", self.school),
+            ("school_class", "Classe :", TextField(box, max_length=40)),
+            ("referent_id", "Référent(e) :", self.referent),
+            ("last_contact_on", "Dernier contact :", DateField(box)),
+            ("notes", "Notes :", MultilineField(box, lines=3)),
+        ):
+            self._row(self.child_fields, form, text, name, field, name)
+        return box
+
+    def _family_box(self, parent: QWidget) -> QGroupBox:
+        box, form = self._form_box("Famille", parent)
+        for name, text, field in (
+            ("name", "Nom de la famille :", TextField(box, max_length=150)),
+            ("address", "Adresse :", TextField(box, max_length=300)),
+            ("postal_code", "Code postal :", TextField(box, max_length=10)),
+            ("town", "Commune :", TextField(box, max_length=120)),
+            ("neighbourhood", "Quartier :", TextField(box, max_length=120)),
+            ("phone", "Téléphone :", TextField(box, max_length=40)),
+            ("languages", "Langues parlées :", TextField(box, max_length=200, placeholder="ex. : français, arabe")),
+            ("interpreter_needed", "", CheckField("Interprète nécessaire", box)),
+            ("notes", "Notes sur la famille :", MultilineField(box, lines=3)),
+        ):
+            self._row(self.family_fields, form, text, name, field, FAMILY_PREFIX + name)
+        self.family_fields["postal_code"].widget.setMaximumWidth(
+            self.fontMetrics().horizontalAdvance("000000") + 24)
+        return box
+
+    # --- data ------------------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        return self.child_fields.is_dirty() or self.family_fields.is_dirty()
+
+    @property
+    def versions(self) -> tuple[int, int]:
+        """(child, family) versions the form was loaded from: what a save expects to find."""
+        return self._loaded_versions
+
+    def _changed(self) -> None:
+        window = self.window()
+        if hasattr(window, "update_modified"):
+            window.update_modified()
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Read the file again; the form is reloaded only if it holds no edits (or ``force``)."""
+        with self.ctx.read() as session:
+            data = child_file.identity(session, self.child_id)
+            referents = [u for u in list_users(session) if u.role in (Role.REFERENT, Role.COORDINATOR)]
+            known_schools = schools(session)
+        self.data = data
+        choices: list[tuple[str, Any]] = [("(aucun)", None)] + [(u.name, u.id) for u in referents]
+        if data.referent_id is not None and data.referent_id not in {u.id for u in referents}:
+            choices.append((f"{data.referent_name} (inactif)", data.referent_id))
+        if force or not self.is_dirty():
+            self.referent.set_choices(choices)
+            self.school.widget.clear()
+            self.school.widget.addItems(known_schools)
+            self.child_fields.load({name: getattr(data, name) for name in child_file.CHILD_FORM_FIELDS})
+            self.family_fields.load({name: getattr(data.family, name) for name in self.family_fields.fields})
+            self._loaded_versions = (data.version, data.family.version)
+        self.status.setText(self._status_text(data))
+        self.guardians.set_rows(data.guardians)
+        self.siblings.set_rows(data.siblings)
+        self._enable()
+
+    @staticmethod
+    def _status_text(data: ChildIdentity) -> str:
+        parts = [f"Statut : {data.status_label}"]
+        if data.entry_date:
+            parts.append(f"entré(e) dans le dispositif le {fr_date(data.entry_date)}")
+        if data.exit_date:
+            exit_text = f"sorti(e) le {fr_date(data.exit_date)}"
+            parts.append(exit_text + (f" ({data.exit_reason})" if data.exit_reason else ""))
+        consent = (f"Accord de la famille : {data.consent}." if data.consent
+                   else "Accord de la famille : aucun accord en cours (nécessaire avant toute orientation).")
+        return " — ".join(parts) + " (fixés par les décisions d'EPS)\n" + consent
+
+    def _enable(self) -> None:
+        has = self.guardians.selected() is not None
+        self.edit_guardian_button.setEnabled(has)
+        self.remove_guardian_button.setEnabled(has)
+
+    # --- adults of the family ---------------------------------------------------------
+
+    def guardian_dialog(self, row: Optional[GuardianRow]) -> FormDialog:
+        assert self.data is not None
+        family_id = self.data.family.id
+        values: dict[str, Any] = {"is_legal_guardian": True} if row is None else {
+            name: getattr(row, name) for name in ("last_name", "first_name", "relationship_label", "birth_date",
+                                                  "phone", "email", "is_legal_guardian")}
+
+        def save(fields: FieldSet, _confirm: bool) -> Any:
+            with self.ctx.write() as session:
+                if row is None:
+                    return add_guardian(session, family_id, **fields.values()).id
+                return update_guardian(session, row.id, row.version, **fields.changes()).id
+
+        title = "Nouvel adulte du foyer" if row is None else f"{row.name}"
+        return FormDialog(self, title, _guardian_rows(), values, save)
+
+    def add_guardian(self) -> None:
+        if self.data is not None and self.guardian_dialog(None).exec():
+            self.ctx.data_changed.emit()
+
+    def edit_guardian(self, row: Optional[GuardianRow]) -> None:
+        if row is not None and self.guardian_dialog(row).exec():
+            self.ctx.data_changed.emit()
+
+    def remove_guardian(self, row: Optional[GuardianRow]) -> None:
+        if row is None or not confirm(self, "Supprimer un adulte du foyer",
+                                      f"Supprimer {row.name} de la famille ? Ses coordonnées seront effacées."):
+            return
+
+        def action(_confirm: bool) -> bool:
+            with self.ctx.write() as session:
+                remove_guardian(session, row.id, expected_version=row.version)
+            return True
+
+        if run_action(self, action, title="Suppression refusée"):
+            self.ctx.data_changed.emit()
+
+    def open_sibling(self, row: SiblingRow) -> None:
+        self.ctx.open_child.emit(row.id)

@@ -1,0 +1,61 @@
+"""A small dialog to add or edit one record (an adult of the family, a repérage…).
+
+The dialog holds no rule: it shows the fields, and on "Enregistrer" calls ``save``
+(one service call in one transaction) through ``forms.run_action``, which shows a
+refusal on its field and keeps the dialog open with what was typed. Esc cancels.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from .fields import Field, FieldSet
+from .forms import FieldErrors, run_action
+
+
+class FormDialog(QDialog):
+    def __init__(self, parent: Optional[QWidget], title: str, rows: Sequence[tuple[str, str, Field]],
+                 values: Mapping[str, Any], save: Callable[[FieldSet, bool], Any]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self._save = save
+        self.result_value: Any = None
+        layout = QVBoxLayout(self)
+        banner = QLabel(self)
+        banner.setObjectName("banner")
+        self.errors = FieldErrors(banner)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields = FieldSet()
+        for name, text, field in rows:
+            field.widget.setParent(self)
+            field.widget.setObjectName(name)
+            self.fields.add(name, field)
+            self.errors.add_row(form, text, name, field.widget)
+        self.fields.load(values)
+        layout.addLayout(form)
+        layout.addWidget(banner)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        if rows:
+            rows[0][2].widget.setFocus()
+
+    def save(self) -> bool:
+        """Store through the service; stay open (with the refusal shown) when refused."""
+        def action(confirm: bool) -> bool:
+            self.result_value = self._save(self.fields, confirm)
+            return True
+
+        if run_action(self, action, self.errors):
+            self.accept()
+            return True
+        return False
