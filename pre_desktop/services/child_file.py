@@ -148,7 +148,7 @@ def identity(session: Session, child_id: int) -> ChildIdentity:
     if agreement is not None:
         consent = f"donné le {agreement.given_on:%d/%m/%Y} par {agreement.given_by}"
         if agreement.scope:
-            consent += f" ({agreement.scope})"
+            consent += f", pour : {agreement.scope}"
     return ChildIdentity(
         id=child.id, version=child.version, last_name=child.last_name, first_name=child.first_name,
         full_name=child.full_name, birth_date=child.birth_date, age=age_on(child.birth_date, day), sex=child.sex,

@@ -29,8 +29,6 @@ class Field:
     def on_change(self, callback: Callable[[], None]) -> None:
         raise NotImplementedError
 
-    def set_read_only(self, read_only: bool) -> None:
-        self.widget.setEnabled(not read_only)
 
 
 class TextField(Field):
@@ -50,8 +48,6 @@ class TextField(Field):
     def on_change(self, callback: Callable[[], None]) -> None:
         self.widget.textChanged.connect(lambda _text: callback())
 
-    def set_read_only(self, read_only: bool) -> None:
-        self.widget.setReadOnly(read_only)
 
 
 class DateField(TextField):
@@ -80,8 +76,6 @@ class MultilineField(Field):
     def on_change(self, callback: Callable[[], None]) -> None:
         self.widget.textChanged.connect(callback)
 
-    def set_read_only(self, read_only: bool) -> None:
-        self.widget.setReadOnly(read_only)
 
 
 class CheckField(Field):
@@ -144,8 +138,6 @@ class SuggestField(TextField):
     def on_change(self, callback: Callable[[], None]) -> None:
         self.widget.currentTextChanged.connect(lambda _text: callback())  # type: ignore[attr-defined]
 
-    def set_read_only(self, read_only: bool) -> None:
-        self.widget.setEnabled(not read_only)
 
 
 class FieldSet:

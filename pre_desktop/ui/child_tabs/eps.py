@@ -40,6 +40,6 @@ class EpsTab(ChildTab):
             agenda = child_file.agenda_rows(session, self.child_id)
         self.decisions.set_rows(list(reversed(rows)))  # newest first
         texts = [f"Situation inscrite à l'ordre du jour de l'EPS du {fr_date(a.meeting_date)}"
-                 f"{' (' + a.place + ')' if a.place else ''} : {a.reason_label.lower()}." for a in agenda]
+                 f"{' (' + a.place + ')' if a.place else ''} — motif : {a.reason_label}." for a in agenda]
         self.agenda.setText("\n".join(texts))
         self.agenda.setVisible(bool(texts))

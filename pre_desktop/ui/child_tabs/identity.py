@@ -229,15 +229,15 @@ class IdentityTab(ChildTab):
 
     @staticmethod
     def _status_text(data: ChildIdentity) -> str:
-        parts = [f"Statut : {data.status_label}"]
+        parts = [f"Statut : {data.status_label} (fixé par les décisions d'EPS)"]
         if data.entry_date:
             parts.append(f"entré(e) dans le dispositif le {fr_date(data.entry_date)}")
         if data.exit_date:
             exit_text = f"sorti(e) le {fr_date(data.exit_date)}"
-            parts.append(exit_text + (f" ({data.exit_reason})" if data.exit_reason else ""))
+            parts.append(exit_text + (f" : {data.exit_reason}" if data.exit_reason else ""))
         consent = (f"Accord de la famille : {data.consent}." if data.consent
                    else "Accord de la famille : aucun accord en cours (nécessaire avant toute orientation).")
-        return " — ".join(parts) + " (fixés par les décisions d'EPS)\n" + consent
+        return " — ".join(parts) + "\n" + consent
 
     def _enable(self) -> None:
         has = self.guardians.selected() is not None

@@ -127,4 +127,4 @@ class PathwayTab(ChildTab):
         if force or not self.is_dirty():
             self.fields.load({"review_date": current.review_date})
             self._loaded = (current.id, current.version) if current.is_open else None
-        self.review.set_read_only(not current.is_open)
+        self.review.widget.setEnabled(current.is_open)  # a closed pathway is not reviewed
