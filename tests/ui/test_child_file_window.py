@@ -377,3 +377,16 @@ def test_the_window_size_is_remembered(qtbot, win, ids):
     file.close()
     again = open_file(qtbot, win, ids["child"])
     assert (again.width(), again.height()) == (760, 540)
+
+
+def test_tab_goes_through_the_form_in_order(qtbot, win, ids):
+    file = open_file(qtbot, win, ids["child"])
+    fields = file.identity.child_fields.fields | {
+        "family." + name: field for name, field in file.identity.family_fields.fields.items()}
+    expected = list(fields)
+    widget, seen = fields["last_name"].widget, []
+    while len(seen) < len(expected):
+        if widget.objectName() in fields and widget.objectName() not in seen:
+            seen.append(widget.objectName())
+        widget = widget.nextInFocusChain()
+    assert seen == expected

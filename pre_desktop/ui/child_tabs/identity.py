@@ -136,6 +136,9 @@ class IdentityTab(ChildTab):
         column.addStretch(1)
 
         scroll.setWidget(body)
+        widgets = [f.widget for f in (*self.child_fields.fields.values(), *self.family_fields.fields.values())]
+        for before, after in zip(widgets, widgets[1:]):  # Tab follows the form, child then family
+            QWidget.setTabOrder(before, after)
         self.layout_.addWidget(scroll, 1)
         self.child_fields.on_change(self._changed)
         self.family_fields.on_change(self._changed)
