@@ -8,19 +8,25 @@ by the service's NeedsConfirmation, ``ctx.data_changed`` emitted after a write.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 
-from ..exports.liaison_document import default_file_name, write_liaison_document
+from ..exports.liaison_document import KIND, TARGET_TYPE, default_file_name, write_liaison_document
 from ..exports.render import FORMATS
 from ..services import care_referrals as crs
 from ..services.clock import today
+from ..services.documents import documents_for
 from ..services.errors import DomainError
 from .context import AppContext
 from .export_actions import save_document
 from .fields import ChoiceField, DateField, SuggestField, TextField
 from .form_dialog import FormDialog
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .child_tabs.base import ChildTab
 
 SENDING_WAYS = ("Courriel", "Messagerie sécurisée de santé", "Courrier", "Remise en main propre", "Télécopie")
 
@@ -107,3 +113,56 @@ def record_answer(parent: QWidget, ctx: AppContext, care_referral_id: int, versi
 
 def end_care(parent: QWidget, ctx: AppContext, care_referral_id: int, version: Optional[int]) -> bool:
     return _run(end_dialog(parent, ctx, care_referral_id, version), ctx)
+
+
+def last_fiche_file(ctx: AppContext, care_referral_id: int) -> Optional[Path]:
+    """The most recent fiche produced for this orientation, if its file is still there."""
+    with ctx.read() as session:
+        for doc in documents_for(session, TARGET_TYPE, care_referral_id):
+            if doc.kind == KIND and doc.file_path and Path(doc.file_path).is_file():
+                return Path(doc.file_path)
+    return None
+
+
+def add_to_orientations_tab(tab: "ChildTab") -> None:
+    """The child's file, Orientations tab: orient the child, produce or open the selected fiche."""
+    orient = QPushButton("Orienter vers un partenaire…", tab)
+    orient.setObjectName("orient")
+    generate = QPushButton("Fiche de liaison (PDF / Word)…", tab)
+    generate.setObjectName("generate_fiche")
+    open_last = QPushButton("Ouvrir la dernière fiche", tab)
+    open_last.setObjectName("open_fiche")
+
+    def selected_id() -> Optional[int]:
+        row = tab.selected()
+        return row.id if row is not None else None
+
+    def update() -> None:
+        chosen = selected_id()
+        generate.setEnabled(chosen is not None)
+        open_last.setEnabled(chosen is not None and last_fiche_file(tab.ctx, chosen) is not None)
+
+    def orient_now() -> None:
+        from .orient_dialog import orient_child  # the dialog imports this module
+
+        orient_child(tab, tab.ctx, tab.child_id)
+
+    def open_now() -> None:
+        chosen = selected_id()
+        path = last_fiche_file(tab.ctx, chosen) if chosen is not None else None
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def generate_now() -> None:
+        chosen = selected_id()
+        if chosen is not None and generate_fiche(tab, tab.ctx, chosen) is not None:
+            update()
+
+    orient.clicked.connect(lambda _checked=False: orient_now())
+    generate.clicked.connect(lambda _checked=False: generate_now())
+    open_last.clicked.connect(lambda _checked=False: open_now())
+    for button in (orient, generate, open_last):
+        tab.add_action(button)
+    if tab.main_list is not None:  # the table dies with the tab: no dangling connection
+        tab.main_list.table.selectionModel().selectionChanged.connect(lambda *_args: update())
+    update()

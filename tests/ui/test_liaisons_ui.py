@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
@@ -271,3 +271,51 @@ def test_area_exports_the_filtered_list(qtbot, ctx, factory, answers):
     assert data[0][10] == 51 and data[0][12] == "51 j sans réponse"
     with db.session_scope(factory, 1) as s:
         assert s.scalars(select(GeneratedDocument.kind)).one() == "liaisons_list"
+
+
+# --------------------------------------------------------------------------- the child's file
+
+
+def test_from_the_child_file_orient_generate_and_open(qtbot, engine, factory, tmp_path, answers, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from pre_desktop.ui.main_window import MainWindow
+
+    _, target = answers
+    ids = _case(factory)
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+
+    def fill_and_create(dialog: OrientDialog) -> int:
+        dialog.select_partner("Association Filigrane")
+        dialog.reason.set_value("Anxiété")
+        dialog.create()
+        return dialog.result()
+
+    monkeypatch.setattr(OrientDialog, "exec", fill_and_create)
+    win = MainWindow(Path(engine.url.database), engine, factory,
+                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.ctx.open_child.emit(ids["child"])
+    file = win.child_files[ids["child"]]
+    tab = file.orientations
+    file.tabs.setCurrentWidget(tab)
+    assert tab.orientations.row_count() == 0
+    generate = tab.findChild(QPushButton, "generate_fiche")
+    open_last = tab.findChild(QPushButton, "open_fiche")
+    assert not generate.isEnabled() and not open_last.isEnabled()
+    tab.findChild(QPushButton, "orient").click()  # dialog → created → « produce now? » Yes → saved
+    assert target["path"].exists()
+    assert tab.orientations.row_count() == 1 and tab.orientations.text_at(0, 0) == "Association Filigrane"
+    tab.orientations.select(lambda r: True)
+    assert generate.isEnabled() and open_last.isEnabled()
+    open_last.click()
+    assert opened == [str(target["path"])]
+    target["path"] = target["path"].with_name("nouvelle.docx")
+    generate.click()
+    with db.session_scope(factory, 1) as s:
+        assert sorted(s.scalars(select(GeneratedDocument.file_format))) == ["docx", "pdf"]
+    open_last.click()
+    assert opened[-1] == str(target["path"])
+    for child_file in list(win.child_files.values()):
+        child_file.close()

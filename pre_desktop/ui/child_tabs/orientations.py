@@ -10,6 +10,7 @@ from ...formatting import fr_date
 from ...services import child_file
 from ...services.child_file import OrientationRow
 from ..context import AppContext
+from ..liaison_actions import add_to_orientations_tab
 from ..rows_model import Column, RowsView
 from .base import ChildTab
 
@@ -40,6 +41,7 @@ class OrientationsTab(ChildTab):
         self.orientations = self.main_list = RowsView(
             COLUMNS, "Aucune orientation vers un partenaire (aucune fiche de liaison).", self, name="orientations")
         self.layout_.addWidget(self.orientations, 1)
+        add_to_orientations_tab(self)  # Orienter vers un partenaire…, the selected fiche (issue 6)
 
     def refresh(self) -> None:
         with self.ctx.read() as session:
