@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ..formatting import fr_date
 from ..services import eps
@@ -26,10 +19,12 @@ from ..services.errors import DomainError
 from .context import AppContext
 from .eps_dialogs import MeetingDialog
 from .eps_meeting import MeetingPage
-from .eps_models import Column, RowsTable, push_button, style_empty, fit_columns, select_where, selected_row, table_view
 from .forms import confirm, run_action
+from .rows_model import Column, RowsView
+from .widgets import area_title, push_button
 
 FILTERS = (("Toutes les commissions", None), ("À venir", False), ("Passées", True))
+NO_MEETING = "Aucune commission : créez la prochaine avec « Nouvelle commission »."
 
 
 def _state(row: eps.MeetingRow) -> str:
@@ -63,13 +58,8 @@ class EpsArea(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(12, 12, 12, 6)
-        title = QLabel("Commissions EPS", page)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
         head = QHBoxLayout()
-        head.addWidget(title)
+        head.addWidget(area_title("Commissions EPS", page))
         head.addStretch(1)
         self.filter = QComboBox(page)
         self.filter.setObjectName("meeting_filter")
@@ -92,34 +82,27 @@ class EpsArea(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.model = RowsTable([
+        self.list = RowsView([
             Column("Date", lambda r: fr_date(r.meeting_date), sort=lambda r: (r.meeting_date, r.id)),
             Column("Lieu", lambda r: r.place or ""),
             Column("Situations", lambda r: str(r.situation_count), sort=lambda r: r.situation_count, right=True),
             Column("Décisions", lambda r: str(r.decision_count), sort=lambda r: r.decision_count, right=True),
             Column("État", _state),
-        ], self)
-        self.table, self.proxy = table_view(page, self.model, "meetings")
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.activated.connect(lambda _index: self.open_selected())
+        ], NO_MEETING, page, name="meetings")
+        self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
+        self.list.sort_by(0, Qt.SortOrder.DescendingOrder)
+        self.list.activated.connect(lambda _row: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.empty = QLabel("Aucune commission : créez la prochaine avec « Nouvelle commission ».", page)
-        style_empty(self.empty)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.list, 1)
         return page
 
     # -- list -----------------------------------------------------------------
 
     def refresh(self) -> None:
-        selected = selected_row(self.table)
         with self.ctx.read() as session:
             rows = eps.meetings(session)
-        self.model.set_rows(rows)
+        self.list.set_rows(rows)
         self._apply_filter()
-        fit_columns(self.table)
-        if selected is not None:
-            select_where(self.table, lambda r: r.id == selected.id)
         if self.stack.currentWidget() is self.meeting_page and not self.meeting_page.refresh():
             self.show_list()
         self._update_buttons()
@@ -131,22 +114,20 @@ class EpsArea(QWidget):
     def _apply_filter(self) -> None:
         past = self.filter.currentData()
         day = today()
+        total = self.model.rowCount()
+        self.list.empty.setText(NO_MEETING if total == 0 else "Aucune commission pour ce filtre.")
         if past is None:
-            self.proxy.set_row_filter(None)
+            self.list.set_filter()
         elif past:
-            self.proxy.set_row_filter(lambda r: r.meeting_date < day)
+            self.list.set_filter(row_filter=lambda r: r.meeting_date < day)
         else:
-            self.proxy.set_row_filter(lambda r: r.meeting_date >= day)
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+            self.list.set_filter(row_filter=lambda r: r.meeting_date >= day)
+        shown = self.proxy.rowCount()
         self.count.setText(f"{shown} commission(s)" if shown == total else f"{shown} sur {total} commission(s)")
-        self.table.setVisible(shown > 0)
-        self.empty.setVisible(shown == 0)
-        self.empty.setText("Aucune commission : créez la prochaine avec « Nouvelle commission »." if total == 0
-                           else "Aucune commission pour ce filtre.")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        has = selected_row(self.table) is not None
+        has = self.list.selected() is not None
         for button in (self.open_button, self.edit_button, self.delete_button):
             button.setEnabled(has)
 
@@ -162,7 +143,7 @@ class EpsArea(QWidget):
         return True
 
     def open_selected(self) -> bool:
-        row = selected_row(self.table)
+        row = self.list.selected()
         return row is not None and self.open_meeting(row.id)
 
     def new_meeting(self) -> Optional[int]:
@@ -175,7 +156,7 @@ class EpsArea(QWidget):
         return dialog.result_value
 
     def edit_selected(self) -> bool:
-        row = selected_row(self.table)
+        row = self.list.selected()
         if row is None:
             return False
         try:
@@ -191,7 +172,7 @@ class EpsArea(QWidget):
         return True
 
     def delete_selected(self) -> bool:
-        row = selected_row(self.table)
+        row = self.list.selected()
         if row is None:
             return False
         if not confirm(self, "Supprimer la commission",

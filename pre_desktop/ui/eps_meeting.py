@@ -40,9 +40,10 @@ from ..services.labels import label
 from ..services.partners import search_partners
 from .context import AppContext
 from .eps_dialogs import DecisionDialog, MeetingDialog, MemberDialog
-from .eps_models import Column, RowsTable, push_button, style_empty, fit_columns, select_where, selected_row, table_view
 from .export_actions import save_document
 from .forms import confirm, run_action
+from .rows_model import Column, RowsView
+from .widgets import area_title, push_button
 
 SEARCH_DELAY_MS = 150
 SEARCH_LIMIT = 50
@@ -95,12 +96,7 @@ class MeetingPage(QWidget):
         layout.setContentsMargins(12, 8, 12, 6)
         top = QHBoxLayout()
         self.back_button = push_button(self, "← Commissions", "back", self.back.emit)
-        self.title = QLabel(self)
-        self.title.setObjectName("meeting_title")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = area_title("", self, name="meeting_title")
         self.edit_button = push_button(self, "Modifier…", "edit_meeting", self.edit_meeting)
         self.agenda_doc_button = push_button(self, "Ordre du jour…", "agenda_document",
                                              lambda: self.generate("agenda"))
@@ -142,24 +138,20 @@ class MeetingPage(QWidget):
     def _build_agenda(self) -> QWidget:
         box = QGroupBox("Ordre du jour et décisions", self)
         layout = QVBoxLayout(box)
-        self.agenda_model = RowsTable([
+        # the agenda keeps the meeting's order (not sortable)
+        self.agenda_list = RowsView([
             Column("N°", lambda r: str(r.position), sort=lambda r: r.position, right=True),
             Column("Enfant", lambda r: r.child_name),
             Column("Âge", lambda r: _age(r.age), sort=lambda r: r.age, right=True),
             Column("Motif d'inscription", lambda r: r.reason_label),
             Column("Référent(e)", lambda r: r.referent or ""),
             Column("Décision", _decision_text),
-        ], self)
-        # the agenda keeps the meeting's order (not sortable)
-        self.agenda, _ = table_view(box, self.agenda_model, "agenda", sortable=False)
-        self.agenda.activated.connect(lambda _index: self.decide())
+        ], "Aucune situation à l'ordre du jour : inscrivez-en depuis les suggestions ou la recherche.", box,
+            name="agenda", sortable=False)
+        self.agenda, self.agenda_model = self.agenda_list.table, self.agenda_list.model
+        self.agenda_list.activated.connect(lambda _row: self.decide())
         self.agenda.selectionModel().selectionChanged.connect(self._situation_selected)
-        self.agenda_empty = QLabel("Aucune situation à l'ordre du jour : inscrivez-en depuis les suggestions "
-                                   "ou la recherche.", box)
-        self.agenda_empty.setWordWrap(True)
-        style_empty(self.agenda_empty)
-        layout.addWidget(self.agenda, 1)
-        layout.addWidget(self.agenda_empty)
+        layout.addWidget(self.agenda_list, 1)
         buttons = QHBoxLayout()
         self.decide_button = push_button(box, "&Décision…", "decide", self.decide)
         self.undo_button = push_button(box, "&Annuler la décision", "undo_decision", self.undo_decision)
@@ -190,15 +182,15 @@ class MeetingPage(QWidget):
                       "réviser, actions hors EPS à régulariser. Double-cliquez pour inscrire.", page)
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        self.suggestion_model = RowsTable([
-            Column("Enfant", lambda r: r.child_name),
-            Column("Âge", lambda r: _age(r.age), sort=lambda r: r.age, right=True),
-            Column("Motif", lambda r: r.reason_label),
-            Column("Détail", lambda r: r.detail),
-        ], self)
-        self.suggestions, _ = table_view(page, self.suggestion_model, "suggestions", sortable=False)
-        self.suggestions.activated.connect(lambda _index: self.add_suggestion())
-        layout.addWidget(self.suggestions, 1)
+        self.suggestion_list = RowsView([
+            Column("Enfant", lambda r: r.child_name, max_width=240),
+            Column("Âge", lambda r: _age(r.age), sort=lambda r: r.age, right=True, max_width=240),
+            Column("Motif", lambda r: r.reason_label, max_width=240),
+            Column("Détail", lambda r: r.detail, max_width=240),
+        ], "", page, name="suggestions", sortable=False, fit_last=True)
+        self.suggestions, self.suggestion_model = self.suggestion_list.table, self.suggestion_list.model
+        self.suggestion_list.activated.connect(lambda _row: self.add_suggestion())
+        layout.addWidget(self.suggestion_list, 1)
         row = QHBoxLayout()
         self.add_suggestion_button = push_button(page, "&Inscrire", "add_suggestion", self.add_suggestion)
         self.add_all_button = push_button(page, "Tout inscrire", "add_all_suggestions", self.add_all_suggestions)
@@ -215,15 +207,15 @@ class MeetingPage(QWidget):
         self.search.setPlaceholderText("Nom ou prénom de l'enfant (accents facultatifs)")
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
-        self.search_model = RowsTable([
-            Column("Enfant", lambda r: f"{r.last_name.upper()} {r.first_name}"),
-            Column("Âge", lambda r: _age(r.age), sort=lambda r: r.age, right=True),
-            Column("Statut", lambda r: label(r.status)),
-            Column("Référent(e)", lambda r: r.referent_name or ""),
-        ], self)
-        self.results, _ = table_view(page, self.search_model, "search_results")
-        self.results.activated.connect(lambda _index: self.add_found())
-        layout.addWidget(self.results, 1)
+        self.result_list = RowsView([
+            Column("Enfant", lambda r: f"{r.last_name.upper()} {r.first_name}", max_width=240),
+            Column("Âge", lambda r: _age(r.age), sort=lambda r: r.age, right=True, max_width=240),
+            Column("Statut", lambda r: label(r.status), max_width=240),
+            Column("Référent(e)", lambda r: r.referent_name or "", max_width=240),
+        ], "", page, name="search_results", fit_last=True)
+        self.results, self.search_model = self.result_list.table, self.result_list.model
+        self.result_list.activated.connect(lambda _row: self.add_found())
+        layout.addWidget(self.result_list, 1)
         row = QHBoxLayout()
         self.add_found_button = push_button(page, "I&nscrire", "add_found", self.add_found)
         self.search_count = QLabel(page)
@@ -241,21 +233,17 @@ class MeetingPage(QWidget):
         # members
         page = QWidget(self.tabs)
         layout = QVBoxLayout(page)
-        self.member_model = RowsTable([
-            Column("Nom", lambda r: r.name),
-            Column("Fonction", lambda r: r.function or ""),
-            Column("Institution", lambda r: r.institution or ""),
-            Column("Présence", lambda r: "présent(e)" if r.present else "excusé(e)"),
-        ], self)
-        self.members, _ = table_view(page, self.member_model, "members", sortable=False)
-        self.members.activated.connect(lambda _index: self.edit_member())
+        self.member_list = RowsView([
+            Column("Nom", lambda r: r.name, max_width=240),
+            Column("Fonction", lambda r: r.function or "", max_width=240),
+            Column("Institution", lambda r: r.institution or "", max_width=240),
+            Column("Présence", lambda r: "présent(e)" if r.present else "excusé(e)", max_width=240),
+        ], "Aucun membre : ajoutez les professionnels présents (nom, fonction, institution).", page,
+            name="members", sortable=False, fit_last=True)
+        self.members, self.member_model = self.member_list.table, self.member_list.model
+        self.member_list.activated.connect(lambda _row: self.edit_member())
         self.members.selectionModel().selectionChanged.connect(lambda *_: self._member_selected())
-        self.members_empty = QLabel("Aucun membre : ajoutez les professionnels présents (nom, fonction, "
-                                    "institution).", page)
-        self.members_empty.setWordWrap(True)
-        style_empty(self.members_empty)
-        layout.addWidget(self.members, 1)
-        layout.addWidget(self.members_empty)
+        layout.addWidget(self.member_list, 1)
         layout.addStretch(0)
         row = QHBoxLayout()
         self.member_buttons: list[QPushButton] = []
@@ -281,7 +269,6 @@ class MeetingPage(QWidget):
             self.meeting = None
             return False
         self.meeting = meeting
-        current = self.current_situation()
         self.title.setText(f"EPS du {fr_date(meeting.meeting_date)}")
         where = f"Lieu : {meeting.place}" if meeting.place else "Lieu non précisé"
         held = ("Commission tenue : enregistrez une décision par situation." if meeting.held else
@@ -291,20 +278,9 @@ class MeetingPage(QWidget):
         self.info.setText(f"{where} — {len(meeting.situations)} situation(s), "
                           f"{sum(1 for s in meeting.situations if s.decision)} décision(s), "
                           f"{present} membre(s) présent(s). {held}")
-        self.agenda_model.set_rows(meeting.situations)
-        has_rows = bool(meeting.situations)
-        self.agenda.setVisible(has_rows)
-        self.agenda_empty.setVisible(not has_rows)
-        if has_rows:
-            fit_columns(self.agenda)
-        if current is not None:
-            select_where(self.agenda, lambda r: r.id == current.id)
-        self.suggestion_model.set_rows(suggestions)
-        fit_columns(self.suggestions, 240)
-        self.member_model.set_rows(meeting.members)
-        fit_columns(self.members, 240)
-        self.members.setVisible(bool(meeting.members))
-        self.members_empty.setVisible(not meeting.members)
+        self.agenda_list.set_rows(meeting.situations)
+        self.suggestion_list.set_rows(suggestions)
+        self.member_list.set_rows(meeting.members)
         self._member_selected()
         self.tabs.setTabText(0, f"Suggestions ({len(suggestions)})")
         self.tabs.setTabText(2, f"Membres ({len(meeting.members)})")
@@ -325,7 +301,7 @@ class MeetingPage(QWidget):
         self.ctx.data_changed.emit()
 
     def current_situation(self) -> Optional[eps.SituationRow]:
-        return selected_row(self.agenda)
+        return self.agenda_list.selected()
 
     def _situation_selected(self, *_: Any) -> None:
         row = self.current_situation()
@@ -339,7 +315,7 @@ class MeetingPage(QWidget):
                             "Sélectionnez une situation pour voir ou enregistrer sa décision.")
 
     def _member_selected(self) -> None:
-        has = selected_row(self.members) is not None
+        has = self.member_list.selected() is not None
         for button in self.member_buttons[1:]:
             button.setEnabled(has)
 
@@ -360,7 +336,7 @@ class MeetingPage(QWidget):
         return True
 
     def add_suggestion(self) -> bool:
-        row = selected_row(self.suggestions)
+        row = self.suggestion_list.selected()
         if row is None:
             return False
         return self._add([(row.child_id, row.reason)])
@@ -372,7 +348,7 @@ class MeetingPage(QWidget):
         self._search_timer.stop()
         text = self.search.text().strip()
         if not text:
-            self.search_model.set_rows([])
+            self.result_list.set_rows([])
             self.search_count.setText("")
             return
         with self.ctx.read() as session:
@@ -380,15 +356,14 @@ class MeetingPage(QWidget):
                                                           ChildStatus.REORIENTED], limit=SEARCH_LIMIT + 1)
         on_agenda = {s.child_id for s in self.meeting.situations} if self.meeting else set()
         found: list[ChildRow] = [r for r in rows[:SEARCH_LIMIT] if r.id not in on_agenda]
-        self.search_model.set_rows(found)
-        fit_columns(self.results, 240)
+        self.result_list.set_rows(found)
         more = " (affinez la recherche)" if len(rows) > SEARCH_LIMIT else ""
         self.search_count.setText(f"{len(found)} enfant(s){more}")
         if found:
             self.results.selectRow(0)
 
     def add_found(self) -> bool:
-        row = selected_row(self.results)
+        row = self.result_list.selected()
         if row is None:
             return False
         return self._add([(row.id, AgendaReason.NEW_REFERRAL if row.status is ChildStatus.REFERRED
@@ -479,7 +454,7 @@ class MeetingPage(QWidget):
         return True
 
     def edit_member(self) -> bool:
-        member = selected_row(self.members)
+        member = self.member_list.selected()
         if self.meeting is None or member is None:
             return False
         if not MemberDialog(self, self.ctx, self.meeting.id, member).exec():
@@ -488,7 +463,7 @@ class MeetingPage(QWidget):
         return True
 
     def remove_member(self) -> bool:
-        member = selected_row(self.members)
+        member = self.member_list.selected()
         if member is None or not confirm(self, "Retirer le membre", f"Retirer {member.name} de la commission ?",
                                          yes="Retirer"):
             return False

@@ -1,15 +1,19 @@
 """A read-only table over a list of service rows (frozen dataclasses), and its view.
 
 Most lists of the app are "rows from a service, shown in columns, sorted on a click".
-``Column`` says how one column reads a row (text, sort key, alignment); ``RowsModel``
-is the QAbstractTableModel over the rows; ``RowsView`` adds the sortable table and the
-"Aucun …" text shown instead of an empty grid. Sorting compares the Python sort keys
-(dates, numbers, folded text), never the displayed French text.
+``Column`` says how one column reads a row (text, sort key, alignment, colours, tooltip);
+``RowsModel`` is the QAbstractTableModel over the rows; ``RowsProxy`` sorts them on the
+Python sort keys (dates, numbers, folded text — never the displayed French text) and
+keeps the rows matching the words typed and a filter; ``RowsView`` puts them together
+in the sortable table with the "Aucun …" text shown instead of an empty grid.
+``configure_table`` is the one setup of a read-only list, also used by the lists whose
+model is their own (the children list and its fast proxy).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import (
@@ -30,6 +34,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the value the column sorts on
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+RowPredicate = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -40,20 +45,41 @@ class Column:
     right: bool = False  # numbers and dates read better aligned right
     max_width: int = 320  # wider text is elided, and shown whole in the tooltip
     tone: Optional[Callable[[Any], Optional[str]]] = None  # "warning" | "alert" colours the cell
+    color: Optional[Callable[[Any], Optional[str]]] = None  # the text's colour ("#rrggbb"), None: the usual
+    tooltip: Optional[Callable[[Any], Optional[str]]] = None  # None or "": the text when it may be elided
 
 
 TONES = {"warning": "#fdf2d0", "alert": "#f9d6d2"}
 
 
+@lru_cache(maxsize=None)
+def _brush(color: str) -> QBrush:
+    return QBrush(QColor(color))
+
+
 class RowsModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[Column], parent: Optional[QObject] = None) -> None:
+    """The rows, read through the columns.
+
+    ``search`` gives a row's text that typed words are looked for in (folded once here,
+    not on every keystroke); ``enabled`` greys out, and makes unclickable, the rows it refuses.
+    """
+
+    def __init__(self, columns: Sequence[Column], parent: Optional[QObject] = None, *,
+                 search: Optional[Callable[[Any], str]] = None, enabled: Optional[RowPredicate] = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self._rows: list[Any] = []
+        self._search = search
+        self._haystacks: list[str] = []
+        self._enabled = enabled
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any], columns: Optional[Sequence[Column]] = None) -> None:
+        """New rows (and new columns, for a table whose columns follow a file's)."""
         self.beginResetModel()
+        if columns is not None:
+            self.columns = list(columns)
         self._rows = list(rows)
+        self._haystacks = [fold(self._search(row)) for row in self._rows] if self._search else []
         self.endResetModel()
 
     @property
@@ -62,6 +88,10 @@ class RowsModel(QAbstractTableModel):
 
     def row(self, number: int) -> Any:
         return self._rows[number]
+
+    def haystack(self, number: int) -> str:
+        """The folded text typed words are looked for in ("" without ``search``)."""
+        return self._haystacks[number] if self._haystacks else ""
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -74,6 +104,13 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section].title
         return None
 
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if self._enabled is None or not index.isValid():
+            return super().flags(index)
+        if self._enabled(self._rows[index.row()]):
+            return Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsSelectable
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -82,6 +119,9 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole:
+            tip = column.tooltip(row) if column.tooltip else None
+            if tip:
+                return tip
             text = column.text(row)
             return text if len(text) > 40 else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -89,7 +129,10 @@ class RowsModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and column.tone is not None:
             tone = column.tone(row)
-            return QBrush(QColor(TONES[tone])) if tone in TONES else None
+            return _brush(TONES[tone]) if tone in TONES else None
+        if role == Qt.ItemDataRole.ForegroundRole and column.color is not None:
+            color = column.color(row)
+            return _brush(color) if color else None
         if role == ROW_ROLE:
             return row
         if role == SORT_ROLE:
@@ -97,8 +140,33 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-class _SortProxy(QSortFilterProxyModel):
-    """Sorts on the Python sort keys; an empty value (None) comes last."""
+class RowsProxy(QSortFilterProxyModel):
+    """Sorts on the Python sort keys (an empty value, None, comes last); keeps the rows
+    whose search text holds every word typed and that ``row_filter`` accepts."""
+
+    def __init__(self, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.words: list[str] = []
+        self.row_filter: Optional[RowPredicate] = None
+
+    def set_filter(self, text: str = "", row_filter: Optional[RowPredicate] = None) -> None:
+        words = fold(text).split()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+
+            self.beginFilterChange()
+            self.words, self.row_filter = words, row_filter
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.words, self.row_filter = words, row_filter
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if not self.words and self.row_filter is None:
+            return True
+        model: RowsModel = self.sourceModel()  # type: ignore[assignment]
+        if self.row_filter is not None and not self.row_filter(model.row(source_row)):
+            return False
+        haystack = model.haystack(source_row)
+        return all(word in haystack for word in self.words)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
@@ -110,71 +178,103 @@ class _SortProxy(QSortFilterProxyModel):
             return str(a) < str(b)
 
 
+def configure_table(table: QTableView, name: str = "") -> QTableView:
+    """A read-only list: whole rows selected one at a time, alternate colours, one line
+    per row, columns the user may widen, the last one filling the width."""
+    if name:
+        table.setObjectName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return table
+
+
 class RowsView(QWidget):
-    """A sortable, read-only table of rows, or ``empty_text`` when there are none."""
+    """A sortable, read-only table of rows, or ``empty_text`` when none is shown.
+
+    Without ``empty_text`` the (empty) grid stays. ``sortable=False`` keeps the rows in
+    the service's order (an agenda); ``fit_columns=False`` leaves the widths to the caller;
+    ``fit_last`` widens the last column to its text too (scrolled rather than elided, in a
+    narrow pane where that column says the most).
+    """
 
     activated = Signal(object)  # the row, on double click or Enter
 
     def __init__(self, columns: Sequence[Column], empty_text: str, parent: Optional[QWidget] = None,
-                 *, name: str = "", max_rows: int = 0) -> None:
+                 *, name: str = "", max_rows: int = 0, sortable: bool = True, fit_columns: bool = True,
+                 fit_last: bool = False,
+                 search: Optional[Callable[[Any], str]] = None, enabled: Optional[RowPredicate] = None) -> None:
         super().__init__(parent)
         self.max_rows = max_rows  # > 0: as tall as the rows, up to that many (lists inside a form)
-        self.model = RowsModel(columns, self)
-        self.proxy = _SortProxy(self)
+        self.fit, self.fit_last = fit_columns, fit_last
+        self.model = RowsModel(columns, self, search=search, enabled=enabled)
+        self.proxy = RowsProxy(self)
         self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.table = QTableView(self)
+        self.table = configure_table(QTableView(self), name)
         if name:
-            self.table.setObjectName(name)
             self.setObjectName(f"{name}_panel")
         self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSortIndicatorShown(False)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order until a click
-        header.sectionClicked.connect(lambda _section: header.setSortIndicatorShown(True))
-        self.table.setSortingEnabled(True)
+        if sortable:
+            header = self.table.horizontalHeader()
+            header.setSortIndicatorShown(False)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order until a click
+            header.sectionClicked.connect(lambda _section: header.setSortIndicatorShown(True))
+            self.table.setSortingEnabled(True)
         self.table.activated.connect(self._activated)
         self.empty = QLabel(empty_text, self)
         self.empty.setObjectName("empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        self.empty.setVisible(False)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         self.set_rows([])
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        selected = self.selected()
+    def set_rows(self, rows: Sequence[Any], *, keep_selection: bool = True) -> None:
+        """New rows; the row selected before (same ``id``) stays selected unless told otherwise."""
+        selected = self.selected() if keep_selection else None
         self.model.set_rows(rows)
-        has_rows = bool(rows)
-        self.table.setVisible(has_rows)
-        self.empty.setVisible(not has_rows)
-        if has_rows:
-            self._fit_columns()
+        if rows:
+            if self.fit:
+                self.fit_columns()
             if self.max_rows:
                 self.fit_height(self.max_rows)
-            if selected is not None:
-                self.select(lambda row: getattr(row, "id", None) == getattr(selected, "id", object()))
+        self._show_empty()
+        if selected is not None and rows:
+            self.select(lambda row: getattr(row, "id", None) == getattr(selected, "id", object()))
 
-    def _fit_columns(self) -> None:
+    def set_filter(self, text: str = "", row_filter: Optional[RowPredicate] = None) -> None:
+        """Show only the rows holding every word of ``text`` (see ``search``) that ``row_filter`` accepts."""
+        self.proxy.set_filter(text, row_filter)
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        shown = self.proxy.rowCount() > 0 or not self.empty.text()
+        self.table.setVisible(shown)
+        self.empty.setVisible(not shown)
+
+    def fit_columns(self) -> None:
         """Each column as wide as its longest text or its title (no room kept for a sort arrow)."""
         header = self.table.horizontalHeader()
         metrics = header.fontMetrics()
         cells = self.table.fontMetrics()
         rows = self.model.rows
-        for number, column in enumerate(self.model.columns[:-1]):  # the last one stretches
-            if len(rows) <= 2000:  # every row, not only the ones on screen (sizeHintForColumn)
+        columns = self.model.columns if self.fit_last else self.model.columns[:-1]  # the last one stretches
+        for number, column in enumerate(columns):
+            if not rows:
+                content = 0
+            elif len(rows) <= 2000:  # every row, not only the ones on screen (sizeHintForColumn)
                 content = max(cells.horizontalAdvance(column.text(row)) for row in rows) + 16
             else:
                 content = self.table.sizeHintForColumn(number)
