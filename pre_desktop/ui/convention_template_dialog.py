@@ -13,7 +13,6 @@ from typing import Optional
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,11 +30,11 @@ from ..services.convention_documents import KIND
 from ..services.errors import DomainError
 from ..services.templates import get_template, remove_template
 from .context import AppContext
-from .conventions_area import Col, RowsTable
 from .export_actions import FOLDER_KEY
+from .rows_model import Column, RowsView
 
-FIELD_COLS = [Col("Champ à écrire dans le modèle", lambda f: "{{ " + f.name + " }}"),
-              Col("Ce qu'il devient", lambda f: f.description)]
+FIELD_COLS = [Column("Champ à écrire dans le modèle", lambda f: "{{ " + f.name + " }}"),
+              Column("Ce qu'il devient", lambda f: f.description)]
 
 
 class FieldsDialog(QDialog):
@@ -51,18 +49,10 @@ class FieldsDialog(QDialog):
                        "convention. Un champ inconnu fait refuser le modèle.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.model = RowsTable(FIELD_COLS, self)
-        self.model.set_rows(TEMPLATE_FIELDS)
-        self.table = QTableView(self)
-        self.table.setObjectName("fields")
-        self.table.setModel(self.model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.resizeColumnsToContents()
-        layout.addWidget(self.table, 1)
+        self.list = RowsView(FIELD_COLS, "", self, name="fields", sortable=False)
+        self.list.set_rows(TEMPLATE_FIELDS)
+        self.table, self.model = self.list.table, self.list.model
+        layout.addWidget(self.list, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         copy = buttons.addButton("Copier le champ sélectionné", QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self.copy_selected)
@@ -73,7 +63,7 @@ class FieldsDialog(QDialog):
     def copy_selected(self) -> None:
         index = self.table.currentIndex()
         if index.isValid():
-            QGuiApplication.clipboard().setText(self.model.index(index.row(), 0).data())
+            QGuiApplication.clipboard().setText(index.siblingAtColumn(0).data())
 
 
 class ConventionTemplateDialog(QDialog):

@@ -11,20 +11,17 @@ generated from here (Word from the structure's own template when there is one).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -34,7 +31,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,70 +45,16 @@ from ..services.convention_documents import KIND, convention_documents
 from ..services.errors import DomainError
 from ..services.labels import label
 from ..services.templates import get_template
-from ..textnorm import fold
 from .context import AppContext
 from .export_actions import save_document
 from .forms import FieldErrors, ask_unsaved, confirm, run_action
+from .rows_model import ROW_ROLE, Column, RowsView
+from .widgets import area_title
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 RENEWAL_DAYS = 60  # as the À traiter list: a convention ending within 60 days needs renewing
-WARN = QColor("#fdf2d0")
 
 
-# --------------------------------------------------------------------------- table models
-
-
-@dataclass(frozen=True)
-class Col:
-    title: str
-    text: Callable[[Any], str]
-    sort: Optional[Callable[[Any], Any]] = None
-    right: bool = False
-    warn: Optional[Callable[[Any], bool]] = None
-
-
-class RowsTable(QAbstractTableModel):
-    """Read-only rows (service dataclasses) shown through ``Col`` definitions."""
-
-    def __init__(self, cols: Sequence[Col], parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.cols = list(cols)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.cols)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.cols[section].title
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, col = self.rows[index.row()], self.cols[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return col.text(row)
-        if role == SORT_ROLE:
-            return col.sort(row) if col.sort else fold(col.text(row))
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
-            return int(side | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and col.warn is not None and col.warn(row):
-            return QBrush(WARN)
-        return None
+# --------------------------------------------------------------------------- list
 
 
 def _days_text(row: cv.ConventionRow) -> str:
@@ -121,53 +63,28 @@ def _days_text(row: cv.ConventionRow) -> str:
     return "aujourd'hui" if row.days_left == 0 else f"dans {row.days_left} j"
 
 
-def _ends_soon(row: cv.ConventionRow) -> bool:
-    return row.days_left is not None and row.days_left <= RENEWAL_DAYS and not row.renewed
+def _ends_soon(row: cv.ConventionRow) -> Optional[str]:
+    return "warning" if row.days_left is not None and row.days_left <= RENEWAL_DAYS and not row.renewed else None
 
 
 CONVENTION_COLS = [
-    Col("Partenaire", lambda r: r.partner_name),
-    Col("Référence", lambda r: r.reference),
-    Col("Début", lambda r: fr_date(r.start_date), sort=lambda r: r.start_date, right=True),
-    Col("Fin", lambda r: fr_date(r.end_date), sort=lambda r: r.end_date, right=True),
-    Col("Statut", lambda r: label(r.status) + (" (renouvelée)" if r.renewed else "")),
-    Col("Quota", lambda r: str(r.session_quota), sort=lambda r: r.session_quota, right=True),
-    Col("Se termine", _days_text, sort=lambda r: 10**6 if r.days_left is None else r.days_left, right=True,
-        warn=_ends_soon),
+    Column("Partenaire", lambda r: r.partner_name, max_width=170),  # long names are elided (whole in the tooltip):
+    Column("Référence", lambda r: r.reference, max_width=100),  # the dates and days stay visible
+    Column("Début", lambda r: fr_date(r.start_date), sort=lambda r: r.start_date, right=True),
+    Column("Fin", lambda r: fr_date(r.end_date), sort=lambda r: r.end_date, right=True),
+    Column("Statut", lambda r: label(r.status) + (" (renouvelée)" if r.renewed else "")),
+    Column("Quota", lambda r: str(r.session_quota), sort=lambda r: r.session_quota, right=True),
+    Column("Se termine", _days_text, sort=lambda r: 10**6 if r.days_left is None else r.days_left, right=True,
+           tone=_ends_soon),
+]
+DOCUMENT_COLS = [
+    Column("Produit le", lambda d: d.created_at.strftime("%d/%m/%Y %H:%M") if d.created_at else "",
+           sort=lambda d: d.created_at),
+    Column("Format", lambda d: d.file_format.upper()),
+    Column("Version", lambda d: "" if d.target_version is None else str(d.target_version), right=True),
+    Column("Fichier", lambda d: d.file_path or ""),
 ]
 STATUS_FILTERS = [("Tous les statuts", None)] + [(label(s), s) for s in ConventionStatus]
-
-
-class ConventionsProxy(QSortFilterProxyModel):
-    """Status (effective), partner and words typed (partner, reference), accents ignored."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.status: Optional[ConventionStatus] = None
-        self.partner_id: Optional[int] = None
-        self.words: list[str] = []
-        self.setSortRole(SORT_ROLE)
-
-    def set_filters(self, status: Optional[ConventionStatus], partner_id: Optional[int], text: str) -> None:
-        self.beginFilterChange()
-        self.status, self.partner_id, self.words = status, partner_id, fold(text).split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802 - Qt API
-        row: cv.ConventionRow = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
-        if self.status is not None and row.status != self.status:  # the combo gives the value back as text
-            return False
-        if self.partner_id is not None and row.partner_id != self.partner_id:
-            return False
-        haystack = fold(f"{row.partner_name} {row.reference}")
-        return all(word in haystack for word in self.words)
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802 - Qt API
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        try:
-            return a < b
-        except TypeError:
-            return str(a) < str(b)
 
 
 # --------------------------------------------------------------------------- form
@@ -175,15 +92,6 @@ class ConventionsProxy(QSortFilterProxyModel):
 
 def _amount_text(value: Optional[Decimal]) -> str:
     return fr_amount(value, currency=False) if value is not None else ""
-
-
-def _title(text: str, parent: QWidget) -> QLabel:
-    title = QLabel(text, parent)
-    font = title.font()
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setBold(True)
-    title.setFont(font)
-    return title
 
 
 class ConventionForm(QWidget):
@@ -211,8 +119,7 @@ class ConventionForm(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 8, 8)
-        self.heading = _title("Nouvelle convention", self)
-        self.heading.setObjectName("form_heading")
+        self.heading = area_title("Nouvelle convention", self, name="form_heading")
         outer.addWidget(self.heading)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state")
@@ -311,22 +218,10 @@ class ConventionForm(QWidget):
         self.template_note.setObjectName("template_note")
         self.template_note.setWordWrap(True)
         dlay.addWidget(self.template_note)
-        self.documents = RowsTable([
-            Col("Produit le", lambda d: d.created_at.strftime("%d/%m/%Y %H:%M") if d.created_at else "",
-                sort=lambda d: d.created_at),
-            Col("Format", lambda d: d.file_format.upper()),
-            Col("Version", lambda d: "" if d.target_version is None else str(d.target_version), right=True),
-            Col("Fichier", lambda d: d.file_path or ""),
-        ], self)
-        self.documents_view = QTableView(docs)
-        self.documents_view.setObjectName("documents")
-        self.documents_view.setModel(self.documents)
-        self.documents_view.verticalHeader().setVisible(False)
-        self.documents_view.horizontalHeader().setStretchLastSection(True)
-        self.documents_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.documents_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.documents_view.setMinimumHeight(110)
-        dlay.addWidget(self.documents_view)
+        self.documents_list = RowsView(DOCUMENT_COLS, "Aucun document produit pour cette convention.", docs,
+                                       name="documents", max_rows=5)
+        self.documents = self.documents_list.model
+        dlay.addWidget(self.documents_list)
         outer.addWidget(docs)
         outer.addStretch(1)
 
@@ -403,7 +298,7 @@ class ConventionForm(QWidget):
         self.heading.setText("Nouvelle convention")
         self.state_label.setText("Brouillon : durée de 12 mois, 20 séances par personne, premier rendez-vous sous "
                                  "30 jours et règlement trimestriel par défaut, comme dans le modèle du guide.")
-        self.documents.set_rows([])
+        self.documents_list.set_rows([])
         self._update_actions()
 
     def load(self, convention_id: int) -> None:
@@ -438,8 +333,7 @@ class ConventionForm(QWidget):
         if self.status is not ConventionStatus.DRAFT:
             state += ". Ses termes (dates, quota, tarifs) ne changent plus : renouvelez-la pour en changer."
         self.state_label.setText(state)
-        self.documents.set_rows(docs)
-        self.documents_view.resizeColumnsToContents()
+        self.documents_list.set_rows(docs)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -586,9 +480,6 @@ class ConventionsArea(QWidget):
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model = RowsTable(CONVENTION_COLS, self)
-        self.proxy = ConventionsProxy(self)
-        self.proxy.setSourceModel(self.model)
         self._refreshes = 0
         self._build()
         self.refresh()
@@ -597,7 +488,7 @@ class ConventionsArea(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         top = QHBoxLayout()
-        top.addWidget(_title("Conventions de partenariat", self))
+        top.addWidget(area_title("Conventions de partenariat", self))
         top.addStretch(1)
         self.new_button = QPushButton("&Nouvelle convention", self)
         self.new_button.clicked.connect(self.new_convention)
@@ -637,25 +528,16 @@ class ConventionsArea(QWidget):
         self.search.textChanged.connect(self.apply_filters)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.table = QTableView(self.splitter)
-        self.table.setObjectName("conventions")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.list = RowsView(CONVENTION_COLS, "", self.splitter, name="conventions",
+                             search=lambda r: f"{r.partner_name} {r.reference}")
+        self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
+        self.list.sort_by(2, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.form = ConventionForm(self)
         scroll = QScrollArea(self.splitter)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.list)
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -675,7 +557,7 @@ class ConventionsArea(QWidget):
         with self.ctx.read() as session:
             rows = cv.list_conventions(session)
             partners = cv.partner_choices(session)
-        self.model.set_rows(rows)
+        self.list.set_rows(rows, keep_selection=False)  # the form's convention is selected below
         current = self.partner_filter.currentData()
         self.partner_filter.blockSignals(True)
         self.partner_filter.clear()
@@ -685,10 +567,6 @@ class ConventionsArea(QWidget):
         self.partner_filter.setCurrentIndex(max(self.partner_filter.findData(current), 0))
         self.partner_filter.blockSignals(False)
         self.form.set_partners(partners)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in (0, 1):  # long names are elided (whole in the tooltip): the dates and days stay visible
-            header.resizeSection(column, min(header.sectionSize(column), 170 if column == 0 else 100))
         self.apply_filters()
         if selected is not None and any(r.id == selected for r in rows):
             self.select(selected)
@@ -696,7 +574,9 @@ class ConventionsArea(QWidget):
             self.form.new()
 
     def apply_filters(self) -> None:
-        self.proxy.set_filters(self.status_filter.currentData(), self.partner_filter.currentData(), self.search.text())
+        status, partner_id = self.status_filter.currentData(), self.partner_filter.currentData()
+        self.list.set_filter(self.search.text(), lambda r: (status is None or r.status == status)
+                             and (partner_id is None or r.partner_id == partner_id))
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} convention{'s' if shown > 1 else ''}" if shown == total
                                  else f"{shown} sur {total}")
