@@ -55,7 +55,8 @@ def _day(token: str, year: int, month: int, piece: str) -> dt.date:
             return dt.date(numbers[2], numbers[1], numbers[0])
     except ValueError:
         pass
-    raise DomainError(f"« {piece} » : « {token} » n'est pas un jour valide.", "sessions")
+    where = f"« {piece} » : " if piece != token else ""
+    raise DomainError(f"{where}« {token} » n'est pas un jour valide.", "sessions")
 
 
 def parse_sessions(text: str, year: int, month: int) -> list[TypedSession]:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QDate, QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -241,6 +241,7 @@ class SessionsArea(QWidget):
             header.resizeSection(COL_QUOTA, max(header.sectionSize(COL_QUOTA), 110))
             for column, width in ((COL_RELAY, 200), (COL_ANSWER, 130), (COL_REMARK, 240)):
                 header.resizeSection(column, min(max(header.sectionSize(column), 120), width))
+            header.resizeSection(COL_STATE, 260)
             self.grid.setCurrentIndex(self.model.index(0, COL_SESSIONS))
         self.status.setText("")
 
@@ -253,7 +254,7 @@ class SessionsArea(QWidget):
         rows, unreadable = self.model.inputs()
         if unreadable:
             self.model.set_errors(unreadable)
-            self.status.setText(f"{len(unreadable)} ligne(s) illisible(s) : corrigez la saisie (rien n'a été "
+            self._show_refusals(f"{len(unreadable)} ligne(s) illisible(s) : corrigez la saisie (rien n'a été "
                                 "enregistré).")
             return False
         if not rows:
@@ -277,9 +278,7 @@ class SessionsArea(QWidget):
                 text = f"{e.where} : {e.message}" if e.where and not e.where.startswith("Ligne") else e.message
                 by_row[e.care_referral_id or 0] = (by_row.get(e.care_referral_id or 0, "") + " " + text).strip()
             self.model.set_errors(by_row)
-            self.status.setText(refused[0].message.splitlines()[0] + " Les lignes refusées sont signalées.")
-            first = next((i for i, line in enumerate(self.model.lines) if line.error), 0)
-            self.grid.setCurrentIndex(self.model.index(first, COL_STATE))
+            self._show_refusals(refused[0].message.splitlines()[0])
             return False
         if result is None:
             return False
@@ -287,6 +286,15 @@ class SessionsArea(QWidget):
         self._load_grid()
         self.status.setText("Enregistré : " + result.summary())
         return True
+
+    def _show_refusals(self, head: str) -> None:
+        """The refusals under the grid too (the État column may be narrow), first refused row selected."""
+        lines = [(i, line) for i, line in enumerate(self.model.lines) if line.error]
+        text = [f"{line.row.last_name.upper()} {line.row.first_name} : {line.error}" for _, line in lines[:5]]
+        more = f"\n… et {len(lines) - 5} autre(s) ligne(s)." if len(lines) > 5 else ""
+        self.status.setText(head + "\n" + "\n".join(text) + more)
+        if lines:
+            self.grid.setCurrentIndex(self.model.index(lines[0][0], COL_SESSIONS))
 
     def revert(self) -> None:
         self._load_grid()
@@ -486,33 +494,41 @@ def run_batch(parent: QWidget, ctx: AppContext, year: int, month: int, folder: P
     worker.moveToThread(thread)
     dialog = QProgressDialog("Préparation…", "Arrêter", 0, 1, parent)
     dialog.setWindowTitle("Tableaux mensuels")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(0)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     outcome: dict[str, object] = {}
+    loop = QEventLoop()
 
     def progressed(done: int, total: int, name: str) -> None:
+        if outcome:
+            return
         dialog.setMaximum(max(total, 1))
         dialog.setValue(done)
         dialog.setLabelText(f"{done} / {total} — {name}" if name else f"{done} / {total}")
 
     def finished(result: object, error: object) -> None:
         outcome.update(result=result, error=error)
-        thread.quit()
-        dialog.close()
+        loop.quit()
 
-    worker.progress.connect(progressed)
-    worker.finished.connect(finished)
-    dialog.canceled.connect(worker.stop.set)
+    def cancel() -> None:
+        worker.stop.set()  # stops after the partner being written
+        dialog.setLabelText("Arrêt après le partenaire en cours…")
+
+    # Queued: the worker emits from its thread; the dialog is only touched in the GUI thread.
+    worker.progress.connect(progressed, Qt.ConnectionType.QueuedConnection)
+    worker.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
+    dialog.canceled.connect(cancel)
     thread.started.connect(worker.run)
+    dialog.show()
     thread.start()
-    dialog.exec()
-    if "result" not in outcome and "error" not in outcome:
-        worker.stop.set()  # closed by the user: stop after the current partner
+    if not outcome:
+        loop.exec()
     thread.quit()
     thread.wait()
-    QCoreApplication.processEvents()  # deliver the worker's last queued signal before reading the outcome
+    dialog.close()
+    dialog.deleteLater()
     if outcome.get("error") is not None:
         error = outcome["error"]
         message = error.message if isinstance(error, DomainError) else str(error)

@@ -21,9 +21,9 @@ from ..services.errors import DomainError
 from ..services.session_batches import BeneficiaryMonth, EntryInput, GridRow
 from ..services.session_codes import format_sessions, parse_sessions
 
-COL_NAME, COL_QUOTA, COL_SESSIONS, COL_RELAY, COL_ANSWER, COL_REMARK, COL_STATE = range(7)
-HEADERS = ["Bénéficiaire", "Séances / quota", "Séances du mois (ex. : 5; 12 E; 19 PA)", "Relais de financement",
-           "Vient régulièrement", "Remarque du partenaire", "État"]
+COL_NAME, COL_QUOTA, COL_SESSIONS, COL_STATE, COL_RELAY, COL_ANSWER, COL_REMARK = range(7)
+HEADERS = ["Bénéficiaire", "Séances / quota", "Séances du mois (ex. : 5; 12 E; 19 PA)", "État",
+           "Relais de financement", "Vient régulièrement", "Remarque du partenaire"]
 EDITABLE = {COL_SESSIONS, COL_RELAY, COL_ANSWER, COL_REMARK}
 ANSWERS = {None: "", True: "oui", False: "non"}
 LEVEL_COLORS = {"warning": "#fff3cd", "reached": "#f8d7da", "beyond": "#e2d9f3"}
