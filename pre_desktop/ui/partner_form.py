@@ -10,22 +10,19 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,43 +30,16 @@ from PySide6.QtWidgets import (
 from ..services.errors import DomainError
 from ..services.partners import ContactRow, PartnerDetail, PartnerTypeRow, check_contact
 from .forms import FieldErrors
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-CONTACT_HEADERS = ("Nom", "Fonction", "Téléphone", "Courriel")
+from .rows_model import Column, RowsView
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class ContactsModel(QAbstractTableModel):
-    """The contacts being edited in the form (saved with the partner)."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.contacts: list[ContactRow] = []
-
-    def set_contacts(self, contacts: list[ContactRow]) -> None:
-        self.beginResetModel()
-        self.contacts = list(contacts)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.contacts)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CONTACT_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return CONTACT_HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        c = self.contacts[index.row()]
-        return _text((c.name, c.function, c.phone, c.email)[index.column()])
+# the contacts being edited in the form (saved with the partner), in the order they were added
+CONTACT_COLUMNS = [Column("Nom", lambda c: c.name), Column("Fonction", lambda c: _text(c.function)),
+                   Column("Téléphone", lambda c: _text(c.phone)), Column("Courriel", lambda c: _text(c.email))]
 
 
 class ContactDialog(QDialog):
@@ -199,21 +169,12 @@ class PartnerForm(QWidget):
         contacts_box = QWidget(self)
         box = QVBoxLayout(contacts_box)
         box.setContentsMargins(0, 0, 0, 0)
-        self.contacts_model = ContactsModel(self)
-        self.contacts_view = QTableView(contacts_box)
-        self.contacts_view.setObjectName("contacts")
-        self.contacts_view.setModel(self.contacts_model)
-        self.contacts_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.contacts_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.contacts_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.contacts_view.verticalHeader().setVisible(False)
-        self.contacts_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.contacts_view.setWordWrap(False)
-        self.contacts_view.horizontalHeader().setStretchLastSection(True)
-        self.contacts_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.contacts_view.setFixedHeight(self.fontMetrics().height() * 6 + 16)
+        self.contacts_list = RowsView(CONTACT_COLUMNS, "Aucun contact.", contacts_box, name="contacts",
+                                      sortable=False)
+        self.contacts_view = self.contacts_list.table
+        self.contacts_view.setFixedHeight(self.fontMetrics().height() * 6 + 16)  # a few rows and the scroll bar
         self.contacts_view.doubleClicked.connect(lambda _index: self.edit_contact())
-        box.addWidget(self.contacts_view)
+        box.addWidget(self.contacts_list)
         buttons = QHBoxLayout()
         self.add_contact_button = QPushButton("Ajouter un contact…", contacts_box)
         self.edit_contact_button = QPushButton("Modifier…", contacts_box)
@@ -309,8 +270,7 @@ class PartnerForm(QWidget):
         self._select_type(detail.type_id if detail else None)
         self.notes.setPlainText(_text(detail.notes if detail else None))
         self.active.setChecked(detail.active if detail else True)
-        self.contacts_model.set_contacts(list(detail.contacts) if detail else [])
-        self.contacts_view.resizeColumnsToContents()
+        self.contacts_list.set_rows(list(detail.contacts) if detail else [], keep_selection=False)
         self.title.setText(detail.name if detail else "Nouvelle structure partenaire")
         self.delete_button.setEnabled(detail is not None)
         self.dirty = False
@@ -359,7 +319,7 @@ class PartnerForm(QWidget):
         return out
 
     def contacts(self) -> list[ContactRow]:
-        return list(self.contacts_model.contacts)
+        return self.contacts_list.model.rows
 
     def _selected_contact(self) -> int:
         index = self.contacts_view.currentIndex()
@@ -368,8 +328,7 @@ class PartnerForm(QWidget):
     def add_contact(self) -> None:
         dialog = ContactDialog(self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_contact:
-            self.contacts_model.set_contacts(self.contacts() + [dialog.result_contact])
-            self.contacts_view.resizeColumnsToContents()
+            self.contacts_list.set_rows(self.contacts() + [dialog.result_contact], keep_selection=False)
             self._edited()
 
     def edit_contact(self) -> None:
@@ -380,7 +339,7 @@ class PartnerForm(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_contact:
             contacts = self.contacts()
             contacts[row] = dialog.result_contact
-            self.contacts_model.set_contacts(contacts)
+            self.contacts_list.set_rows(contacts, keep_selection=False)
             self._edited()
 
     def remove_contact(self) -> None:
@@ -389,5 +348,5 @@ class PartnerForm(QWidget):
             return
         contacts = self.contacts()
         del contacts[row]
-        self.contacts_model.set_contacts(contacts)
+        self.contacts_list.set_rows(contacts, keep_selection=False)
         self._edited()

@@ -8,19 +8,18 @@ every row passes.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QDir, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDir
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -40,54 +39,29 @@ from ..services.partner_import import (
     read_table,
 )
 from .context import AppContext
+from .rows_model import Column, RowsModel, configure_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 PREVIEW_ROWS = 8
 NOT_IMPORTED = "(ne pas importer)"
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows (cp1252)"}
 
 
-class TextTableModel(QAbstractTableModel):
-    """Headers and rows of text: the preview and the report."""
+class TextTableModel(RowsModel):
+    """Headers and rows of text, the columns following the file's: the preview and the report."""
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.headers: list[str] = []
-        self.rows: list[list[str]] = []
+        super().__init__([], parent)
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.title for column in self.columns]
 
     def set_table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        self.beginResetModel()
-        self.headers, self.rows = list(headers), [list(r) for r in rows]
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows[index.row()][index.column()]
-        return None
+        self.set_rows([list(r) for r in rows], [Column(title, itemgetter(n)) for n, title in enumerate(headers)])
 
 
 def _view(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
+    return configure_table(QTableView(parent), name)
 
 
 class PartnerImportDialog(QDialog):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -19,12 +18,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,51 +31,27 @@ from ..services.labels import label as enum_label
 from ..services.partners import PartnerTypeRow, create_partner_type, partner_type_rows, update_partner_type
 from .context import AppContext
 from .forms import FieldErrors, run_action
-
-COLUMNS = ("Type de structure", "Public", "Âges", "Mode d'orientation", "Orientation directe", "Structures")
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
+from .rows_model import ROW_ROLE, Column, RowsView
 
 
-class TypesModel(QAbstractTableModel):
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.rows: list[PartnerTypeRow] = []
+def _direct_text(row: PartnerTypeRow) -> str:
+    return "oui" if row.direct_orientation_allowed else "non (*)"
 
-    def set_rows(self, rows: list[PartnerTypeRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+def _indirect(row: PartnerTypeRow) -> Optional[str]:
+    return None if row.direct_orientation_allowed else row.refusal_explanation
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row.label, row.public_label or "", row.ages_text, row.orientation_label or row.orientation_mode_label,
-                    "oui" if row.direct_orientation_allowed else "non (*)", str(row.partners))[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if index.column() == 4 and not row.direct_orientation_allowed:
-                return row.refusal_explanation
-            if index.column() == 3:
-                return row.orientation_mode_label
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and not row.direct_orientation_allowed:
-            from PySide6.QtGui import QColor
-            return QColor("#a04000")
-        if role == ROW_ROLE:
-            return row
-        return None
+COLUMNS = [  # the guide's order (not sortable)
+    Column("Type de structure", lambda r: r.label, max_width=300),
+    Column("Public", lambda r: r.public_label or "", max_width=300),
+    Column("Âges", lambda r: r.ages_text, max_width=300),
+    Column("Mode d'orientation", lambda r: r.orientation_label or r.orientation_mode_label, max_width=300,
+           tooltip=lambda r: r.orientation_mode_label),
+    Column("Orientation directe", _direct_text, max_width=300, tooltip=_indirect,
+           color=lambda r: None if r.direct_orientation_allowed else "#a04000"),
+    Column("Structures", lambda r: str(r.partners)),
+]
 
 
 def _text(value: Any) -> str:
@@ -162,7 +135,6 @@ class PartnerTypesDialog(QDialog):
         self.ctx = ctx
         self.current: Optional[PartnerTypeRow] = None
         self.setWindowTitle("Types de structure")
-        self.model = TypesModel(self)
         self._build()
         self.refresh()
         size = self.ctx.settings.value("partner_types/size")
@@ -175,18 +147,10 @@ class PartnerTypesDialog(QDialog):
                        "l'orientation passe par un médecin psychiatre.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.table = QTableView(self)
-        self.table.setObjectName("types")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.list = RowsView(COLUMNS, "", self, name="types", sortable=False)
+        self.table, self.model = self.list.table, self.list.model
         self.table.selectionModel().currentRowChanged.connect(lambda index, _p: self._show(index))
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
 
         box = QGroupBox("Type sélectionné", self)
         self.edit_box = box
@@ -247,11 +211,8 @@ class PartnerTypesDialog(QDialog):
     def refresh(self, select_id: Optional[int] = None) -> None:
         keep = select_id if select_id is not None else (self.current.id if self.current else None)
         with self.ctx.read() as session:
-            self.model.set_rows(partner_type_rows(session))
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.resizeSection(column, min(header.sectionSize(column) + 12, 300))
+            rows = partner_type_rows(session)
+        self.list.set_rows(rows, keep_selection=False)
         number = next((n for n, r in enumerate(self.model.rows) if r.id == keep), 0)
         self.table.selectRow(number)
         self._show(self.model.index(number, 0))

@@ -9,25 +9,14 @@ own area.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDir,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    QUrl,
-)
+from PySide6.QtCore import QDir, QModelIndex, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -35,7 +24,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,17 +39,13 @@ from ..services.partners import (
     save_partner,
     search_partners,
 )
-from ..textnorm import fold
 from .context import AppContext
 from .forms import ask_unsaved, confirm, run_action
 from .partner_form import PartnerForm
+from .rows_model import ROW_ROLE, Column, RowsView
+from .widgets import area_title
 
 SEARCH_DELAY_MS = 150
-COLUMNS = ("Nom", "Type", "Commune", "Téléphone", "Public", "Active")
-COL_NAME, COL_TYPE, COL_TOWN, COL_PHONE, COL_PUBLIC, COL_ACTIVE = range(len(COLUMNS))
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-AnyIndex = QModelIndex | QPersistentModelIndex
 ACTIVE_FILTERS = (("Actives", True), ("Inactives", False), ("Actives et inactives", None))
 
 
@@ -75,94 +59,32 @@ def public_text(age_min: Optional[int], age_max: Optional[int]) -> str:
     return f"{age_min}–{age_max} ans"
 
 
-class PartnersModel(QAbstractTableModel):
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.rows: list[PartnerRow] = []
-        self._search: list[str] = []
+def _inactive(row: PartnerRow) -> Optional[str]:
+    return None if row.active else "#7f7f7f"
 
-    def set_rows(self, rows: list[PartnerRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self._search = [fold(f"{r.name} {r.type_label} {r.town or ''}") for r in self.rows]
-        self.endResetModel()
 
-    def search_text(self, row: int) -> str:
-        return self._search[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+def _indirect(row: PartnerRow) -> Optional[str]:
+    if row.direct_orientation_allowed:
         return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row.name, row.type_label, row.town or "", row.phone or "", public_text(row.age_min, row.age_max),
-                    "oui" if row.active else "non")[column]
-        if role == ROW_ROLE:
-            return row
-        if role == SORT_ROLE:
-            if column == COL_PUBLIC:
-                return (row.age_min if row.age_min is not None else -1, row.age_max if row.age_max is not None else 999)
-            return fold(str(self.data(index)))
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_TYPE and not row.direct_orientation_allowed:
-            return "Orientation indirecte : le PRE ne peut pas orienter directement vers ce type de structure."
-        if role == Qt.ItemDataRole.ForegroundRole and not row.active:
-            from PySide6.QtGui import QColor
-            return QColor("#7f7f7f")
-        return None
+    return "Orientation indirecte : le PRE ne peut pas orienter directement vers ce type de structure."
 
 
-class PartnersProxy(QSortFilterProxyModel):
-    """Every word typed must appear in the name, type or town; then the type and active filters."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.words: list[str] = []
-        self.type_id: Optional[int] = None
-        self.active: Optional[bool] = True
-        self.setSortRole(SORT_ROLE)
-
-    def set_filters(self, text: str, type_id: Optional[int], active: Optional[bool]) -> None:
-        if hasattr(self, "endFilterChange"):  # Qt 6.10+
-            self.beginFilterChange()
-            self.words, self.type_id, self.active = fold(text).split(), type_id, active
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self.words, self.type_id, self.active = fold(text).split(), type_id, active
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model: PartnersModel = self.sourceModel()  # type: ignore[assignment]
-        row = model.rows[source_row]
-        if self.type_id is not None and row.type_id != self.type_id:
-            return False
-        if self.active is not None and row.active != self.active:
-            return False
-        haystack = model.search_text(source_row)
-        return all(word in haystack for word in self.words)
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        return bool(left.data(SORT_ROLE) < right.data(SORT_ROLE))
+COLUMNS = [  # an inactive structure is greyed; wider text is elided (whole in the tooltip)
+    Column("Nom", lambda r: r.name, max_width=230, color=_inactive),
+    Column("Type", lambda r: r.type_label, max_width=230, color=_inactive, tooltip=_indirect),
+    Column("Commune", lambda r: r.town or "", max_width=230, color=_inactive),
+    Column("Téléphone", lambda r: r.phone or "", max_width=230, color=_inactive),
+    Column("Public", lambda r: public_text(r.age_min, r.age_max), max_width=230, color=_inactive,
+           sort=lambda r: (r.age_min if r.age_min is not None else -1, r.age_max if r.age_max is not None else 999)),
+    Column("Active", lambda r: "oui" if r.active else "non", color=_inactive),
+]
+COL_NAME, COL_TYPE, COL_TOWN, COL_PHONE, COL_PUBLIC, COL_ACTIVE = range(len(COLUMNS))
 
 
 class PartnersArea(QWidget):
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model = PartnersModel(self)
-        self.proxy = PartnersProxy(self)
-        self.proxy.setSourceModel(self.model)
         self._current_id: Optional[int] = None
         self._selecting = False
         self._build()
@@ -174,11 +96,7 @@ class PartnersArea(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         head = QHBoxLayout()
-        title = QLabel("Structures partenaires", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = area_title("Structures partenaires", self)
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # the buttons matter more
         head.addWidget(title, 1)
         self.new_button = QPushButton("&Nouvelle", self)
@@ -228,22 +146,11 @@ class PartnersArea(QWidget):
         layout.addLayout(filters)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.table = QTableView(self.splitter)
-        self.table.setObjectName("partners")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # every word typed must appear in the name, type or town (accents ignored); then the type and active filters
+        self.list = RowsView(COLUMNS, "", self.splitter, name="partners",
+                             search=lambda r: f"{r.name} {r.type_label} {r.town or ''}")
+        self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
+        self.list.sort_by(COL_NAME)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.form = PartnerForm()
         self.form.save_requested.connect(self.save)
@@ -251,7 +158,7 @@ class PartnersArea(QWidget):
         scroll = QScrollArea(self.splitter)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.list)
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -277,7 +184,7 @@ class PartnersArea(QWidget):
         with self.ctx.read() as session:
             rows = search_partners(session)
             types = partner_type_rows(session)
-        self.model.set_rows(rows)
+        self.list.set_rows(rows, keep_selection=False)  # the form's partner is selected again below
         self.form.set_types(types)
         chosen = self.type_filter.currentData()
         self.type_filter.blockSignals(True)
@@ -288,17 +195,15 @@ class PartnersArea(QWidget):
         self.type_filter.setCurrentIndex(max(self.type_filter.findData(chosen), 0))
         self.type_filter.blockSignals(False)
         self.apply_filters()
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.resizeSection(column, min(header.sectionSize(column) + 12, 230))
         if self._current_id is not None and not self.form.dirty:
             self._load(self._current_id)
         self._reselect()
 
     def apply_filters(self) -> None:
         self._timer.stop()
-        self.proxy.set_filters(self.search.text(), self.type_filter.currentData(), self.active_filter.currentData())
+        type_id, active = self.type_filter.currentData(), self.active_filter.currentData()
+        self.list.set_filter(self.search.text(), lambda r: (type_id is None or r.type_id == type_id)
+                             and (active is None or r.active == active))
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} structure{'s' if shown > 1 else ''}" if shown == total
                                  else f"{shown} sur {total}")
