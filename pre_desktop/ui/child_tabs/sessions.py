@@ -11,6 +11,7 @@ from ...models import SessionStatus
 from ...services import child_file
 from ..context import AppContext
 from ..rows_model import Column, RowsView
+from ..session_actions import SessionActions
 from .base import ChildTab
 
 COLUMNS = [
@@ -33,8 +34,10 @@ class SessionsTab(ChildTab):
         self.layout_.addWidget(self.summary)
         self.sessions = self.main_list = RowsView(COLUMNS, "Aucune séance enregistrée.", self, name="sessions")
         self.layout_.addWidget(self.sessions, 1)
+        self.session_actions = SessionActions(self)  # "Saisir une séance…", "Rendez-vous réguliers…", quota
 
     def refresh(self) -> None:
+        self.session_actions.refresh()
         with self.ctx.read() as session:
             rows = child_file.session_rows(session, self.child_id)
         self.sessions.set_rows(rows)
