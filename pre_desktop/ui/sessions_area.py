@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
@@ -127,27 +128,29 @@ class SessionsArea(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton("Annuler les modifications", self)
         self.revert_button.clicked.connect(self.revert)
+        for b in (self.save_button, self.revert_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        more = QHBoxLayout()
         self.one_button = QPushButton("Séances de l'&orientation…", self)
         self.one_button.clicked.connect(self.open_sessions)
         self.repeat_button = QPushButton("Rendez-vous &réguliers…", self)
         self.repeat_button.clicked.connect(self.open_repeat)
-        for b in (self.save_button, self.revert_button, self.one_button, self.repeat_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        layout.addLayout(row)
-        docs = QHBoxLayout()
-        self.table_button = QPushButton("&Tableau mensuel…", self)
-        self.table_button.clicked.connect(self.export_table)
-        self.batch_button = QPushButton("Tableaux de &tous les partenaires…", self)
-        self.batch_button.clicked.connect(self.export_batch)
-        self.import_button = QPushButton("&Importer un tableau rempli…", self)
-        self.import_button.clicked.connect(self.import_file)
-        self.statement_button = QPushButton("État tri&mestriel…", self)
-        self.statement_button.clicked.connect(self.export_statement)
-        for b in (self.table_button, self.batch_button, self.import_button, self.statement_button):
-            docs.addWidget(b)
-        docs.addStretch(1)
-        layout.addLayout(docs)
+        # The month's documents in one menu: the area stays usable in a narrow window.
+        self.documents_button = QPushButton("&Documents du mois", self)
+        self.documents_button.setObjectName("documents")
+        menu = QMenu(self.documents_button)
+        self.table_action = menu.addAction("Tableau mensuel du partenaire…", self.export_table)
+        self.batch_action = menu.addAction("Tableaux de tous les partenaires…", self.export_batch)
+        self.import_action = menu.addAction("Importer un tableau rempli par le partenaire…", self.import_file)
+        menu.addSeparator()
+        self.statement_action = menu.addAction("État trimestriel d'une convention…", self.export_statement)
+        self.documents_button.setMenu(menu)
+        for b in (self.one_button, self.repeat_button, self.documents_button):
+            more.addWidget(b)
+        more.addStretch(1)
+        layout.addLayout(more)
 
         save = QAction(self)
         save.setShortcut(QKeySequence.StandardKey.Save)
@@ -231,8 +234,9 @@ class SessionsArea(QWidget):
         self.empty.setVisible(not has_rows)
         self.empty.setText(f"Aucun bénéficiaire suivi par un partenaire en {fr_month(y, m)}." if pid is None
                            else "Aucun bénéficiaire suivi ce mois-ci.")
-        for button in (self.save_button, self.revert_button, self.one_button, self.repeat_button, self.table_button):
+        for button in (self.save_button, self.revert_button, self.one_button, self.repeat_button):
             button.setEnabled(has_rows)
+        self.table_action.setEnabled(has_rows)
         if has_rows:
             self.grid.resizeColumnsToContents()
             header = self.grid.horizontalHeader()
