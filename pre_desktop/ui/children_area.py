@@ -10,7 +10,6 @@ from typing import Optional
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -29,6 +28,8 @@ from ..services.children_list import ChildrenTable, children_table, count_childr
 from ..services.labels import label
 from .children_model import COL_LAST_NAME, ID_ROLE, ChildrenFilterProxy, ChildrenTableModel
 from .context import AppContext
+from .rows_model import configure_table
+from .widgets import area_title
 
 SEARCH_DELAY_MS = 150  # debounce: filter once the user pauses, not on every key
 SYNC_LIMIT = 3_000  # up to this many children the list loads at once
@@ -83,12 +84,7 @@ class ChildrenArea(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         top = QHBoxLayout()
-        title = QLabel("Enfants suivis", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        top.addWidget(title)
+        top.addWidget(area_title("Enfants suivis", self))
         top.addStretch(1)
         self.new_button = QPushButton("&Nouveau repérage…", self)
         self.new_button.setObjectName("new_referral")
@@ -140,23 +136,13 @@ class ChildrenArea(QWidget):
         self.school_filter.currentIndexChanged.connect(
             lambda _i: self._filter_changed("school", self.school_filter.currentData()))
 
-        self.table = QTableView(self)
-        self.table.setObjectName("children")
+        # its own model and fast proxy (20,000 rows), in the common list setup; fixed row heights, never measured
+        self.table = configure_table(QTableView(self), "children")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_LAST_NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
         self.table.activated.connect(self._open)

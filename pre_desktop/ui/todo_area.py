@@ -7,35 +7,24 @@ listed for information and says so, rather than offering a click that does nothi
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from ..formatting import fr_date
 from ..services.todo import KIND_LABELS, KIND_ORDER, TodoItem, todo_items
 from . import areas
 from .context import AppContext
+from .rows_model import ROW_ROLE, Column, RowsView
+from .widgets import area_title
 
 COL_KIND, COL_WHO, COL_WHAT, COL_DUE, COL_DAYS = range(5)
-HEADERS = ("Type", "Qui", "À faire", "Échéance", "Retard")
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+ITEM_ROLE = ROW_ROLE
 RECORD_AREAS = {"convention": "conventions"}  # what a non-child line opens, and the area that shows it
-_DISABLED = QBrush(QColor("#6b6b6b"))
-_LATE = QBrush(QColor("#a93226"))
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+_DISABLED = "#6b6b6b"
+_LATE = "#a93226"
+_RANK = {kind: i for i, kind in enumerate(KIND_ORDER)}
 
 
 def can_open(item: TodoItem) -> bool:
@@ -50,83 +39,32 @@ def _days_text(item: TodoItem) -> str:
     return f"{item.days} j"
 
 
-class TodoModel(QAbstractTableModel):
-    def __init__(self, parent: Optional[QObject] = None) -> None:
-        super().__init__(parent)
-        self.items: list[TodoItem] = []
-        self._rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
-
-    def set_items(self, items: list[TodoItem]) -> None:
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsSelectable
-        return flags | Qt.ItemFlag.ItemIsEnabled if can_open(self.items[index.row()]) else flags
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item, column = self.items[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (item.kind_label, item.who, item.what, fr_date(item.due), _days_text(item))[column]
-        if role == SORT_ROLE:
-            return (self._rank[item.kind], item.who.casefold(), item.what.casefold(),
-                    item.due.toordinal() if item.due else 0, item.days)[column]
-        if role == ITEM_ROLE:
-            return item
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if not can_open(item):
-                return f"{item.what}\n(La fiche des conventions n'est pas encore disponible dans cette version.)"
-            return f"{item.what}\nEntrée ou double-clic : ouvrir le dossier" if item.target == "child" else item.what
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not can_open(item):
-                return _DISABLED
-            if column == COL_DAYS and item.days > 0:
-                return _LATE
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_DAYS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+def _tooltip(item: TodoItem) -> str:
+    if not can_open(item):
+        return f"{item.what}\n(La fiche des conventions n'est pas encore disponible dans cette version.)"
+    return f"{item.what}\nEntrée ou double-clic : ouvrir le dossier" if item.target == "child" else item.what
 
 
-class TodoProxy(QSortFilterProxyModel):
-    """Sorts by value and keeps one kind when asked (a few hundred lines at most)."""
+def _ink(item: TodoItem) -> Optional[str]:
+    """A line that cannot be opened is greyed (listed for information)."""
+    return None if can_open(item) else _DISABLED
 
-    def __init__(self, parent: Optional[QObject] = None) -> None:
-        super().__init__(parent)
-        self.kind: Optional[str] = None
-        self.setSortRole(SORT_ROLE)
 
-    def set_kind(self, kind: Optional[str]) -> None:
-        self.kind = kind
-        self.invalidate()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model: TodoModel = self.sourceModel()  # type: ignore[assignment]
-        return self.kind is None or model.items[source_row].kind == self.kind
+COLUMNS = [  # each line says what it is and what opens it; one that cannot open is greyed and not clickable
+    Column("Type", lambda i: i.kind_label, sort=lambda i: _RANK[i.kind], color=_ink, tooltip=_tooltip),
+    Column("Qui", lambda i: i.who, sort=lambda i: i.who.casefold(), color=_ink, tooltip=_tooltip),
+    Column("À faire", lambda i: i.what, sort=lambda i: i.what.casefold(), color=_ink, tooltip=_tooltip),
+    Column("Échéance", lambda i: fr_date(i.due), sort=lambda i: i.due.toordinal() if i.due else 0, color=_ink,
+           tooltip=_tooltip),
+    Column("Retard", _days_text, sort=lambda i: i.days, right=True, tooltip=_tooltip,
+           color=lambda i: _ink(i) or (_LATE if i.days > 0 else None)),
+]
 
 
 class TodoArea(QWidget):
     def __init__(self, ctx: AppContext, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model = TodoModel(self)
-        self.proxy = TodoProxy(self)
-        self.proxy.setSourceModel(self.model)
         self._build()
         self.refresh()
 
@@ -134,12 +72,7 @@ class TodoArea(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         top = QHBoxLayout()
-        title = QLabel("À traiter", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        top.addWidget(title)
+        top.addWidget(area_title("À traiter", self))
         top.addStretch(1)
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("kind_filter")
@@ -152,26 +85,17 @@ class TodoArea(QWidget):
         top.addWidget(self.count_label)
         layout.addLayout(top)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("todo")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_KIND, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # a few hundred lines at most, kept whole (the count says "Rien à traiter"); "À faire" takes the width
+        self.list = RowsView(COLUMNS, "", self, name="todo", fit_columns=False, enabled=can_open)
+        self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
+        self.list.sort_by(COL_KIND)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
         for column, width in ((COL_KIND, 170), (COL_WHO, 200), (COL_DUE, 90), (COL_DAYS, 90)):
             header.resizeSection(column, width)
         self.table.activated.connect(self.open_line)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
         hint = QLabel("Entrée ou double-clic sur une ligne : ouvrir le dossier concerné.", self)
         hint.setStyleSheet("color: #555;")
         layout.addWidget(hint)
@@ -179,7 +103,7 @@ class TodoArea(QWidget):
     def refresh(self) -> None:
         with self.ctx.read() as session:
             items = todo_items(session)
-        self.model.set_items(items)
+        self.list.set_rows(items)
         current = self.kind_filter.currentData()
         counts = {kind: sum(1 for item in items if item.kind == kind) for kind in KIND_ORDER}
         self.kind_filter.blockSignals(True)
@@ -190,11 +114,14 @@ class TodoArea(QWidget):
                 self.kind_filter.addItem(f"{KIND_LABELS[kind]} ({counts[kind]})", kind)
         self.kind_filter.setCurrentIndex(max(self.kind_filter.findData(current), 0) if current else 0)
         self.kind_filter.blockSignals(False)
-        self.proxy.set_kind(self.kind_filter.currentData())
-        self._update_count()
+        self._show_kind()
 
     def _kind_changed(self, _index: int) -> None:
-        self.proxy.set_kind(self.kind_filter.currentData())
+        self._show_kind()
+
+    def _show_kind(self) -> None:
+        kind = self.kind_filter.currentData()
+        self.list.set_filter(row_filter=None if kind is None else lambda item: item.kind == kind)
         self._update_count()
 
     def _update_count(self) -> None:
