@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +28,7 @@ from ..services.labels import label
 from .children_model import COL_LAST_NAME, ID_ROLE, ChildrenFilterProxy, ChildrenTableModel
 from .context import AppContext
 from .rows_model import configure_table
-from .widgets import area_title
+from .widgets import area_layout, refill_combo
 
 SEARCH_DELAY_MS = 150  # debounce: filter once the user pauses, not on every key
 SYNC_LIMIT = 3_000  # up to this many children the list loads at once
@@ -81,17 +80,12 @@ class ChildrenArea(QWidget):
     # --- layout --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 6)
-        top = QHBoxLayout()
-        top.addWidget(area_title("Enfants suivis", self))
-        top.addStretch(1)
+        layout, top = area_layout(self, "Enfants suivis")
         self.new_button = QPushButton("&Nouveau repérage…", self)
         self.new_button.setObjectName("new_referral")
         self.new_button.setToolTip("Saisir un nouvel enfant repéré (Ctrl+N)")
         self.new_button.clicked.connect(self.new_referral)
         top.addWidget(self.new_button)
-        layout.addLayout(top)
 
         search_row = QHBoxLayout()
         search_label = QLabel("&Rechercher :", self)
@@ -211,24 +205,10 @@ class ChildrenArea(QWidget):
     def _fill_filters(self, table: ChildrenTable) -> None:
         referents = sorted({ref for ref in table.referent_ids if ref is not None},
                            key=lambda ref: table.referents.get(ref, ""))
-        self._refill(self.referent_filter, [("Référent(e) : tous", None)] + [(table.referents[r], r) for r in referents]
+        refill_combo(self.referent_filter, [("Référent(e) : tous", None)] + [(table.referents[r], r) for r in referents]
                      + ([("Sans référent", 0)] if None in set(table.referent_ids) else []))
         schools = sorted({school for school in table.schools if school})
-        self._refill(self.school_filter, [("École : toutes", None)] + [(school, school) for school in schools])
-
-    @staticmethod
-    def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
-        """New choices, keeping the current one when it still exists (no filter event meanwhile)."""
-        current = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        for text, value in items:
-            combo.addItem(text, value)
-        index = combo.findData(current) if current is not None else 0
-        combo.setCurrentIndex(max(index, 0))
-        combo.blockSignals(False)
-        if index < 0:
-            combo.currentIndexChanged.emit(0)
+        refill_combo(self.school_filter, [("École : toutes", None)] + [(school, school) for school in schools])
 
     # --- search and filters ----------------------------------------------------------------
 

@@ -49,7 +49,7 @@ from .context import AppContext
 from .export_actions import save_document
 from .forms import FieldErrors, ask_unsaved, confirm, run_action
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_title
+from .widgets import area_layout, area_title, refill_combo
 
 RENEWAL_DAYS = 60  # as the À traiter list: a convention ending within 60 days needs renewing
 
@@ -485,18 +485,13 @@ class ConventionsArea(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 6)
-        top = QHBoxLayout()
-        top.addWidget(area_title("Conventions de partenariat", self))
-        top.addStretch(1)
+        layout, top = area_layout(self, "Conventions de partenariat")
         self.new_button = QPushButton("&Nouvelle convention", self)
         self.new_button.clicked.connect(self.new_convention)
         self.template_button = QPushButton("&Modèle Word…", self)
         self.template_button.clicked.connect(self.choose_template)
         top.addWidget(self.new_button)
         top.addWidget(self.template_button)
-        layout.addLayout(top)
 
         filters = QHBoxLayout()
         self.status_filter = QComboBox(self)
@@ -558,14 +553,7 @@ class ConventionsArea(QWidget):
             rows = cv.list_conventions(session)
             partners = cv.partner_choices(session)
         self.list.set_rows(rows, keep_selection=False)  # the form's convention is selected below
-        current = self.partner_filter.currentData()
-        self.partner_filter.blockSignals(True)
-        self.partner_filter.clear()
-        self.partner_filter.addItem("Tous les partenaires", None)
-        for choice in partners:
-            self.partner_filter.addItem(choice.name, choice.id)
-        self.partner_filter.setCurrentIndex(max(self.partner_filter.findData(current), 0))
-        self.partner_filter.blockSignals(False)
+        refill_combo(self.partner_filter, [("Tous les partenaires", None)] + [(c.name, c.id) for c in partners])
         self.form.set_partners(partners)
         self.apply_filters()
         if selected is not None and any(r.id == selected for r in rows):

@@ -21,7 +21,7 @@ from .eps_dialogs import MeetingDialog
 from .eps_meeting import MeetingPage
 from .forms import confirm, run_action
 from .rows_model import Column, RowsView
-from .widgets import area_title, push_button
+from .widgets import area_layout, push_button
 
 FILTERS = (("Toutes les commissions", None), ("À venir", False), ("Passées", True))
 NO_MEETING = "Aucune commission : créez la prochaine avec « Nouvelle commission »."
@@ -56,11 +56,7 @@ class EpsArea(QWidget):
 
     def _build_list(self) -> QWidget:
         page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 6)
-        head = QHBoxLayout()
-        head.addWidget(area_title("Commissions EPS", page))
-        head.addStretch(1)
+        layout, head = area_layout(page, "Commissions EPS")
         self.filter = QComboBox(page)
         self.filter.setObjectName("meeting_filter")
         for text, value in FILTERS:
@@ -72,7 +68,6 @@ class EpsArea(QWidget):
         head.addSpacing(12)
         head.addWidget(QLabel("Afficher :", page))
         head.addWidget(self.filter)
-        layout.addLayout(head)
         bar = QHBoxLayout()
         self.new_button = push_button(page, "&Nouvelle commission…", "new_meeting", self.new_meeting)
         self.open_button = push_button(page, "&Ouvrir", "open_meeting", self.open_selected)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +33,7 @@ from ..services.common import add_months
 from ..services.labels import label
 from .context import AppContext
 from .forms import FieldErrors, run_action
+from .widgets import ok_cancel
 
 MEMBER_FUNCTIONS = (
     "Coordonnateur(trice) PRE", "Référent(e) de parcours", "Enseignant(e)", "Directeur(trice) d'école",
@@ -102,12 +102,7 @@ class _ServiceDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.layout_.addLayout(self.form)
         self.layout_.addWidget(self.banner)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "Enregistrer", self.accept)
         self.result_value: Any = None
         geometry = ctx.settings.value(f"{settings_key}/geometry")
         if geometry is not None:

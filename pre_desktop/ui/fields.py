@@ -12,9 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..formatting import fr_date
+from .forms import FieldErrors
 
 
 class Field:
@@ -188,3 +199,44 @@ class FieldSet:
 
     def is_dirty(self) -> bool:
         return bool(self.changes())
+
+
+def compound_row(form: QFormLayout, text: str, holder: QWidget, errors: FieldErrors,
+                 fields: Sequence[tuple[str, QWidget]]) -> None:
+    """A row of several inputs sharing one message line: each field's refusal goes under the row."""
+    row = QWidget(holder.parentWidget())
+    box = QVBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    holder.setParent(row)
+    box.addWidget(holder)
+    message = QLabel(row)
+    box.addWidget(message)
+    for field, widget in fields:
+        errors.bind(field, widget, message)
+    form.addRow(text, row)
+    caption = form.labelForField(row)
+    if isinstance(caption, QLabel):
+        caption.setBuddy(fields[0][1])
+
+
+def age_range(form: QFormLayout, text: str, parent: QWidget, errors: FieldErrors, names: tuple[str, str],
+              note: str, beside: Optional[QWidget] = None) -> tuple[QLineEdit, QLineEdit]:
+    """"de [min] à [max] ans…" typed as text (the services refuse "douze" in French), one
+    message line under both; ``beside`` (the type's own ages…) takes the rest of the row."""
+    ages = QWidget(parent)
+    row = QHBoxLayout(ages)
+    row.setContentsMargins(0, 0, 0, 0)
+    low, high = QLineEdit(ages), QLineEdit(ages)
+    for edit, name in zip((low, high), names):
+        edit.setObjectName(name)
+        edit.setMaximumWidth(60)
+    for widget in (QLabel("de", ages), low, QLabel("à", ages), high, QLabel(note, ages)):
+        row.addWidget(widget)
+    if beside is not None:
+        beside.setParent(ages)
+        row.addWidget(beside, 1)
+    else:
+        row.addStretch(1)
+    compound_row(form, text, ages, errors, [(names[0], low), (names[1], high)])
+    return low, high

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QV
 
 from .fields import Field, FieldSet
 from .forms import FieldErrors, run_action
+from .widgets import ok_cancel
 
 
 class FormDialog(QDialog):
@@ -38,12 +39,7 @@ class FormDialog(QDialog):
         self.fields.load(values)
         layout.addLayout(form)
         layout.addWidget(banner)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "Enregistrer", self.save, QDialogButtonBox.StandardButton.Save)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
         if rows:

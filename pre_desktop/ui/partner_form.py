@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from ..services.errors import DomainError
 from ..services.partners import ContactRow, PartnerDetail, PartnerTypeRow, check_contact
+from .fields import age_range, compound_row
 from .forms import FieldErrors
 from .rows_model import Column, RowsView
+from .widgets import ok_cancel
 
 
 def _text(value: Any) -> str:
@@ -63,12 +64,7 @@ class ContactDialog(QDialog):
             self.inputs[field] = edit
             self.errors.add_row(form, label, field, edit)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Valider")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel(self, "Valider", self.accept))
 
     def accept(self) -> None:
         values: dict[str, Any] = {k: w.text() for k, w in self.inputs.items()}
@@ -146,25 +142,18 @@ class PartnerForm(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(line("postal_code", "Code postal", 90))
         row.addWidget(line("town", "Commune"), 1)
-        self._compound_row(form, "&Commune :", place, [("postal_code", self.inputs["postal_code"]),
-                                                        ("town", self.inputs["town"])])
+        compound_row(form, "&Commune :", place, self.errors, [("postal_code", self.inputs["postal_code"]),
+                                                             ("town", self.inputs["town"])])
         self.errors.add_row(form, "Télé&phone :", "phone", line("phone"))
         self.errors.add_row(form, "Co&urriel :", "email", line("email", "accueil@structure.fr"))
         self.errors.add_row(form, "&Secteur :", "sector", line("sector", "Secteur psychiatrique, quartier…"))
-        ages = QWidget(self)
-        row = QHBoxLayout(ages)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("de", ages))
-        row.addWidget(line("age_min", "", 60))
-        row.addWidget(QLabel("à", ages))
-        row.addWidget(line("age_max", "", 60))
-        row.addWidget(QLabel("ans", ages))
-        self.type_ages = QLabel(ages)
+        self.type_ages = QLabel(self)
         self.type_ages.setObjectName("type_ages")
         self.type_ages.setStyleSheet("color: palette(dark);")
-        row.addWidget(self.type_ages, 1)
-        self._compound_row(form, "Public (â&ges) :", ages, [("age_min", self.inputs["age_min"]),
-                                                             ("age_max", self.inputs["age_max"])])
+        ages = age_range(form, "Public (â&ges) :", self, self.errors, ("age_min", "age_max"), "ans", self.type_ages)
+        for field, edit in zip(("age_min", "age_max"), ages):
+            edit.textEdited.connect(self._edited)
+            self.inputs[field] = edit
 
         contacts_box = QWidget(self)
         box = QVBoxLayout(contacts_box)
@@ -186,7 +175,7 @@ class PartnerForm(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         box.addLayout(buttons)
-        self._compound_row(form, "Contacts :", contacts_box, [("contacts", self.contacts_view)])
+        compound_row(form, "Contacts :", contacts_box, self.errors, [("contacts", self.contacts_view)])
 
         self.notes = QPlainTextEdit(self)
         self.notes.setObjectName("notes")
@@ -217,24 +206,6 @@ class PartnerForm(QWidget):
         shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save_requested)
-
-    def _compound_row(self, form: QFormLayout, text: str, holder: QWidget,
-                      fields: list[tuple[str, QWidget]]) -> None:
-        """A row of several inputs sharing one message line: each field's refusal goes under the row."""
-        row = QWidget(self)
-        box = QVBoxLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        holder.setParent(row)
-        box.addWidget(holder)
-        message = QLabel(row)
-        box.addWidget(message)
-        for field, widget in fields:
-            self.errors.bind(field, widget, message)
-        form.addRow(text, row)
-        caption = form.labelForField(row)
-        if isinstance(caption, QLabel):
-            caption.setBuddy(fields[0][1])
 
     # --- loading -------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,8 +29,10 @@ from ..models import OrientationMode
 from ..services.labels import label as enum_label
 from ..services.partners import PartnerTypeRow, create_partner_type, partner_type_rows, update_partner_type
 from .context import AppContext
+from .fields import age_range
 from .forms import FieldErrors, run_action
 from .rows_model import ROW_ROLE, Column, RowsView
+from .widgets import ok_cancel
 
 
 def _direct_text(row: PartnerTypeRow) -> str:
@@ -105,12 +106,7 @@ class NewTypeDialog(QDialog):
         self.direct.toggled.connect(lambda on: self.explanation.setEnabled(not on))
         self.explanation.setEnabled(False)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Ajouter")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel(self, "Ajouter", self.accept))
 
     def accept(self) -> None:
         def action(_confirm: bool) -> int:
@@ -163,27 +159,8 @@ class PartnerTypesDialog(QDialog):
         self.public = QLineEdit(box)
         self.public.setObjectName("public_label")
         self.errors.add_row(form, "&Public :", "public_label", self.public)
-        ages = QWidget(box)
-        row = QHBoxLayout(ages)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.age_min, self.age_max = QLineEdit(ages), QLineEdit(ages)
-        self.age_min.setObjectName("age_min")
-        self.age_max.setObjectName("age_max")
-        for widget in (QLabel("de", ages), self.age_min, QLabel("à", ages), self.age_max,
-                       QLabel("ans (vide : sans limite)", ages)):
-            if isinstance(widget, QLineEdit):
-                widget.setMaximumWidth(60)
-            row.addWidget(widget)
-        row.addStretch(1)
-        message = QLabel(box)
-        holder = QWidget(box)
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(ages)
-        col.addWidget(message)
-        self.errors.bind("age_min", self.age_min, message)
-        self.errors.bind("age_max", self.age_max, message)
-        form.addRow("Â&ges du public :", holder)
+        self.age_min, self.age_max = age_range(form, "Â&ges du public :", box, self.errors, ("age_min", "age_max"),
+                                               "ans (vide : sans limite)")
         self.orientation = QLabel(box)
         self.orientation.setObjectName("orientation")
         self.orientation.setWordWrap(True)

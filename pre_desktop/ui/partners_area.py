@@ -43,7 +43,7 @@ from .context import AppContext
 from .forms import ask_unsaved, confirm, run_action
 from .partner_form import PartnerForm
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_title
+from .widgets import area_title, refill_combo
 
 SEARCH_DELAY_MS = 150
 ACTIVE_FILTERS = (("Actives", True), ("Inactives", False), ("Actives et inactives", None))
@@ -186,14 +186,7 @@ class PartnersArea(QWidget):
             types = partner_type_rows(session)
         self.list.set_rows(rows, keep_selection=False)  # the form's partner is selected again below
         self.form.set_types(types)
-        chosen = self.type_filter.currentData()
-        self.type_filter.blockSignals(True)
-        self.type_filter.clear()
-        self.type_filter.addItem("Tous les types", None)
-        for t in types:
-            self.type_filter.addItem(t.label, t.id)
-        self.type_filter.setCurrentIndex(max(self.type_filter.findData(chosen), 0))
-        self.type_filter.blockSignals(False)
+        refill_combo(self.type_filter, [("Tous les types", None)] + [(t.label, t.id) for t in types])
         self.apply_filters()
         if self._current_id is not None and not self.form.dirty:
             self._load(self._current_id)

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 from ..services.errors import DomainError
 from ..services.settings import DEFAULT_PUBLIC_AGES, LEGAL_CARRIER_KINDS, get_settings, store_logo, update_settings
 from .context import AppContext
+from .fields import age_range
 from .forms import FieldErrors, run_action
+from .widgets import area_title
 
 TEXT_FIELDS: list[tuple[str, str, str]] = [  # (field, label, group)
     ("pre_name", "&Nom du PRE :", "Structure"),
@@ -64,12 +66,7 @@ class SettingsArea(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 12, 12, 6)
-        title = QLabel("Paramètres de la structure", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        outer.addWidget(title)
+        outer.addWidget(area_title("Paramètres de la structure", self))
         intro = QLabel("Ces informations figurent sur tous les documents produits (conventions, fiches de liaison, "
                        "tableaux mensuels, états trimestriels).", self)
         intro.setWordWrap(True)
@@ -132,29 +129,9 @@ class SettingsArea(QWidget):
         buttons.addStretch(1)
         row.addLayout(buttons, 1)
         self.errors.add_row(logo_form, "&Logo :", "logo_path", logo_row)
-        ages = QWidget(logo_box)
-        row = QHBoxLayout(ages)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.age_min, self.age_max = QLineEdit(ages), QLineEdit(ages)
-        self.age_min.setObjectName("public_age_min")
-        self.age_max.setObjectName("public_age_max")
-        message = QLabel(ages)
-        row.addWidget(QLabel("de", ages))
-        row.addWidget(self.age_min)
-        row.addWidget(QLabel("à", ages))
-        row.addWidget(self.age_max)
-        row.addWidget(QLabel("ans (en dehors, l'application demande confirmation)", ages))
-        row.addStretch(1)
-        for edit in (self.age_min, self.age_max):
-            edit.setMaximumWidth(60)
-        holder = QWidget(logo_box)
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(ages)
-        col.addWidget(message)
-        self.errors.bind("public_age_min", self.age_min, message)
-        self.errors.bind("public_age_max", self.age_max, message)
-        logo_form.addRow("Â&ges du public :", holder)
+        self.age_min, self.age_max = age_range(logo_form, "Â&ges du public :", logo_box, self.errors,
+                                               ("public_age_min", "public_age_max"),
+                                               "ans (en dehors, l'application demande confirmation)")
         layout.addWidget(logo_box)
         layout.addStretch(1)
         outer.addWidget(scroll, 1)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QWidget
 
 from ..formatting import fr_date
 from ..services.todo import KIND_LABELS, KIND_ORDER, TodoItem, todo_items
 from . import areas
 from .context import AppContext
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_title
+from .widgets import area_layout
 
 COL_KIND, COL_WHO, COL_WHAT, COL_DUE, COL_DAYS = range(5)
 ITEM_ROLE = ROW_ROLE
@@ -69,11 +69,7 @@ class TodoArea(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 6)
-        top = QHBoxLayout()
-        top.addWidget(area_title("À traiter", self))
-        top.addStretch(1)
+        layout, top = area_layout(self, "À traiter")
         self.kind_filter = QComboBox(self)
         self.kind_filter.setObjectName("kind_filter")
         self.kind_filter.setAccessibleName("Filtre par type")
@@ -83,7 +79,6 @@ class TodoArea(QWidget):
         self.count_label.setObjectName("count")
         top.addSpacing(12)
         top.addWidget(self.count_label)
-        layout.addLayout(top)
 
         # a few hundred lines at most, kept whole (the count says "Rien à traiter"); "À faire" takes the width
         self.list = RowsView(COLUMNS, "", self, name="todo", fit_columns=False, enabled=can_open)

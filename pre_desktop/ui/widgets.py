@@ -1,10 +1,11 @@
-"""Small widget builders the screens share: an area's title, a push button named for tests."""
+"""Small widget builders the screens share: an area's title and top row, a push button
+named for tests, a filter combo refilled without losing its choice, a dialog's buttons."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def area_title(text: str, parent: Optional[QWidget] = None, *, name: str = "") -> QLabel:
@@ -19,9 +20,47 @@ def area_title(text: str, parent: Optional[QWidget] = None, *, name: str = "") -
     return title
 
 
+def area_layout(area: QWidget, title: str) -> tuple[QVBoxLayout, QHBoxLayout]:
+    """An area's column, and its top row: the title on the left, what the caller adds on the right."""
+    layout = QVBoxLayout(area)
+    layout.setContentsMargins(12, 12, 12, 6)
+    top = QHBoxLayout()
+    top.addWidget(area_title(title, area))
+    top.addStretch(1)
+    layout.addLayout(top)
+    return layout, top
+
+
 def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
     """A push button named for tests, calling ``slot`` when clicked."""
     push = QPushButton(text, parent)
     push.setObjectName(name)
     push.clicked.connect(lambda _checked=False: slot())
     return push
+
+
+def refill_combo(combo: QComboBox, items: Sequence[tuple[str, Any]]) -> None:
+    """New choices, keeping the current one when it still exists (no filter event meanwhile);
+    when it is gone, the first choice is taken and said (``currentIndexChanged``)."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for text, value in items:
+        combo.addItem(text, value)
+    index = combo.findData(current) if current is not None else 0
+    combo.setCurrentIndex(max(index, 0))
+    combo.blockSignals(False)
+    if index < 0:
+        combo.currentIndexChanged.emit(0)
+
+
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], Any],
+              ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok) -> QDialogButtonBox:
+    """The dialog's buttons in French: ``ok_text`` calls ``on_ok`` (which closes it when it
+    succeeds), "Annuler" and Esc close it."""
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.button(ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
