@@ -104,6 +104,11 @@ def validated_partner(session: Session, values: dict[str, Any], *,
 # --------------------------------------------------------------------------- partners
 
 
+def _with_changes(record: Any, names: frozenset[str], changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored values with the changes asked: an edit is checked as a whole, as on creation."""
+    return {key: getattr(record, key) for key in names} | changes
+
+
 def create_partner(session: Session, *, name: str, type_id: int, address: Optional[str] = None,
                    postal_code: Optional[str] = None, town: Optional[str] = None, phone: Optional[str] = None,
                    email: Optional[str] = None, sector: Optional[str] = None, age_min: Optional[int] = None,
@@ -123,10 +128,8 @@ def update_partner(session: Session, partner_id: int, *, expected_version: Optio
     reject_unknown(fields, PARTNER_FIELDS, "une structure partenaire")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     check_version(partner, expected_version, "Cette structure partenaire")
-    merged = {key: getattr(partner, key) for key in PARTNER_FIELDS}
-    merged.update(fields)
-    values = validated_partner(session, merged, defaults_from_type=False)
-    apply_changes(partner, values)
+    apply_changes(partner, validated_partner(session, _with_changes(partner, PARTNER_FIELDS, fields),
+                                             defaults_from_type=False))
     session.flush()
     return partner
 
@@ -256,8 +259,7 @@ def save_partner(session: Session, partner_id: Optional[int], *, expected_versio
     else:
         partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
         check_version(partner, expected_version, "Cette structure partenaire")
-        merged = {key: getattr(partner, key) for key in PARTNER_FIELDS} | values
-        validated = validated_partner(session, merged, defaults_from_type=False)
+        validated = validated_partner(session, _with_changes(partner, PARTNER_FIELDS, values), defaults_from_type=False)
         existing = {c.id: c for c in partner.contacts}
     for contact_id, version, _ in checked:
         if contact_id is not None:
@@ -363,10 +365,7 @@ def update_contact(session: Session, contact_id: int, *, expected_version: Optio
     reject_unknown(fields, CONTACT_FIELDS, "un contact")
     contact = get_or_fail(session, PartnerContact, contact_id, "Contact")
     check_version(contact, expected_version, "Ce contact")
-    merged = {key: getattr(contact, key) for key in CONTACT_FIELDS}
-    merged.update(fields)
-    values = validated_contact(merged)
-    apply_changes(contact, values)
+    apply_changes(contact, validated_contact(_with_changes(contact, CONTACT_FIELDS, fields)))
     session.flush()
     return contact
 
