@@ -132,9 +132,10 @@ def _finish_workbook(workbook, table: MonthlyTable, sheets: list[Sheet]) -> None
     main, sessions = sheets
     ws = workbook[TABLE_SHEET]
     first, last = main.header_row + 1, main.header_row + max(len(main.rows), 1)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for number, row in enumerate(ws.iter_rows(min_row=first, max_row=last)):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrapped
         if number < len(table.rows):  # spreadsheets do not grow a row for wrapped lines by themselves
             r = table.rows[number]
             lines = max(len(r.sessions), 1 + (r.hors_quota > 0), 1 + bool(r.remark and len(r.remark) > 40))
