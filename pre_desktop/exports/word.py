@@ -117,12 +117,14 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
     section.top_margin, section.bottom_margin = Mm(16), Mm(18)
     text_width = section.page_width - section.left_margin - section.right_margin
 
+    word.styles["Footer"].font.size = Pt(8)  # field results (page numbers) take the paragraph's style
     footer = section.footer.paragraphs[0]
     footer.text = ""
     if doc.footer:
         footer.add_run(doc.footer).font.size = Pt(8)
         footer.paragraph_format.space_after = Pt(0)
         footer = section.footer.add_paragraph()
+    footer.style = word.styles["Footer"]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for piece in ("page ", "PAGE", " / ", "NUMPAGES"):
         if piece in ("PAGE", "NUMPAGES"):
@@ -186,6 +188,8 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
                 _set_cell(cells[1], shown)
                 cells[0].width = int(text_width * block.label_width)
                 cells[1].width = int(text_width * (1 - block.label_width))
+            table.columns[0].width = int(text_width * block.label_width)  # the grid LibreOffice lays out by
+            table.columns[1].width = int(text_width * (1 - block.label_width))
             word.add_paragraph().paragraph_format.space_after = Pt(0)
         elif isinstance(block, d.Table):
             size = 7.5 if block.small else 9
