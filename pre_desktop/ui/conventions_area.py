@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +47,7 @@ from .context import AppContext
 from .export_actions import save_document
 from .forms import FieldErrors, ask_unsaved, confirm, run_action
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_layout, area_title, refill_combo
+from .widgets import area_layout, area_title, list_and_form, refill_combo
 
 RENEWAL_DAYS = 60  # as the À traiter list: a convention ending within 60 days needs renewing
 
@@ -522,27 +520,13 @@ class ConventionsArea(QWidget):
         self.partner_filter.currentIndexChanged.connect(self.apply_filters)
         self.search.textChanged.connect(self.apply_filters)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.list = RowsView(CONVENTION_COLS, "", self.splitter, name="conventions",
+        self.list = RowsView(CONVENTION_COLS, "", self, name="conventions",
                              search=lambda r: f"{r.partner_name} {r.reference}")
         self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
         self.list.sort_by(2, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.form = ConventionForm(self)
-        scroll = QScrollArea(self.splitter)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        self.splitter.addWidget(self.list)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        state = self.ctx.settings.value("conventions/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
-        else:
-            self.splitter.setSizes([680, 500])
-        self.splitter.splitterMoved.connect(
-            lambda *_: self.ctx.settings.setValue("conventions/splitter", self.splitter.saveState()))
+        self.splitter = list_and_form(self, self.list, self.form, self.ctx.settings, "conventions/splitter", (680, 500))
         layout.addWidget(self.splitter, 1)
 
     # ---- data

@@ -43,7 +43,7 @@ from .eps_dialogs import DecisionDialog, MeetingDialog, MemberDialog
 from .export_actions import save_document
 from .forms import confirm, run_action
 from .rows_model import Column, RowsView
-from .widgets import area_title, push_button
+from .widgets import area_title, push_button, remember_sizes
 
 SEARCH_DELAY_MS = 150
 SEARCH_LIMIT = 50
@@ -126,13 +126,7 @@ class MeetingPage(QWidget):
             self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        state = self.ctx.settings.value("eps/meeting_splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
-        else:
-            self.splitter.setSizes([640, 520])
-        self.splitter.splitterMoved.connect(
-            lambda *_: self.ctx.settings.setValue("eps/meeting_splitter", self.splitter.saveState()))
+        remember_sizes(self.splitter, self.ctx.settings, "eps/meeting_splitter", (640, 520))
         layout.addWidget(self.splitter, 1)
 
     def _build_agenda(self) -> QWidget:

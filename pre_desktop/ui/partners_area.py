@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QDir, QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtCore import QDir, QModelIndex, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from .context import AppContext
 from .forms import ask_unsaved, confirm, run_action
 from .partner_form import PartnerForm
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_title, refill_combo
+from .widgets import area_title, list_and_form, refill_combo
 
 SEARCH_DELAY_MS = 150
 ACTIVE_FILTERS = (("Actives", True), ("Inactives", False), ("Actives et inactives", None))
@@ -145,9 +143,8 @@ class PartnersArea(QWidget):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         # every word typed must appear in the name, type or town (accents ignored); then the type and active filters
-        self.list = RowsView(COLUMNS, "", self.splitter, name="partners",
+        self.list = RowsView(COLUMNS, "", self, name="partners",
                              search=lambda r: f"{r.name} {r.type_label} {r.town or ''}")
         self.table, self.model, self.proxy = self.list.table, self.list.model, self.list.proxy
         self.list.sort_by(COL_NAME)
@@ -155,19 +152,7 @@ class PartnersArea(QWidget):
         self.form = PartnerForm()
         self.form.save_requested.connect(self.save)
         self.form.delete_requested.connect(self.delete)
-        scroll = QScrollArea(self.splitter)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        self.splitter.addWidget(self.list)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([720, 540])
-        state = self.ctx.settings.value("partners/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
-        self.splitter.splitterMoved.connect(
-            lambda *_: self.ctx.settings.setValue("partners/splitter", self.splitter.saveState()))
+        self.splitter = list_and_form(self, self.list, self.form, self.ctx.settings, "partners/splitter", (720, 540))
         layout.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)

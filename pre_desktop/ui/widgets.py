@@ -1,11 +1,24 @@
-"""Small widget builders the screens share: an area's title and top row, a push button
-named for tests, a filter combo refilled without losing its choice, a dialog's buttons."""
+"""Small widget builders the screens share: an area's title and top row, a list beside its
+form, a push button named for tests, a filter combo refilled without losing its choice,
+a dialog's buttons."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def area_title(text: str, parent: Optional[QWidget] = None, *, name: str = "") -> QLabel:
@@ -29,6 +42,31 @@ def area_layout(area: QWidget, title: str) -> tuple[QVBoxLayout, QHBoxLayout]:
     top.addStretch(1)
     layout.addLayout(top)
     return layout, top
+
+
+def remember_sizes(splitter: QSplitter, settings: QSettings, key: str, sizes: Sequence[int]) -> None:
+    """The divider where the user left it (``settings`` under ``key``), else at ``sizes``."""
+    state = settings.value(key)
+    if state is not None:
+        splitter.restoreState(state)
+    else:
+        splitter.setSizes(list(sizes))
+    splitter.splitterMoved.connect(lambda *_: settings.setValue(key, splitter.saveState()))
+
+
+def list_and_form(parent: QWidget, listing: QWidget, form: QWidget, settings: QSettings, key: str,
+                  sizes: Sequence[int]) -> QSplitter:
+    """A list (left, 3 parts) beside the form of its selected line (right, 2 parts, scrolled)."""
+    splitter = QSplitter(Qt.Orientation.Horizontal, parent)
+    scroll = QScrollArea(splitter)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(form)
+    splitter.addWidget(listing)
+    splitter.addWidget(scroll)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    remember_sizes(splitter, settings, key, sizes)
+    return splitter
 
 
 def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
