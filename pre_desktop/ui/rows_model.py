@@ -197,6 +197,16 @@ def configure_table(table: QTableView, name: str = "") -> QTableView:
     return table
 
 
+def empty_label(text: str, parent: Optional[QWidget] = None) -> QLabel:
+    """The grey italic line said instead of an empty list ("Aucun …")."""
+    label = QLabel(text, parent)
+    label.setObjectName("empty")
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+    return label
+
+
 class RowsView(QWidget):
     """A sortable, read-only table of rows, or ``empty_text`` when none is shown.
 
@@ -231,11 +241,7 @@ class RowsView(QWidget):
             header.sectionClicked.connect(lambda _section: header.setSortIndicatorShown(True))
             self.table.setSortingEnabled(True)
         self.table.activated.connect(self._activated)
-        self.empty = QLabel(empty_text, self)
-        self.empty.setObjectName("empty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        self.empty = empty_label(empty_text, self)
         self.empty.setVisible(False)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)

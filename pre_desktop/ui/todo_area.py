@@ -17,7 +17,7 @@ from ..services.todo import KIND_LABELS, KIND_ORDER, TodoItem, todo_items
 from . import areas
 from .context import AppContext
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_layout
+from .widgets import area_layout, refill_combo
 
 COL_KIND, COL_WHO, COL_WHAT, COL_DUE, COL_DAYS = range(5)
 ITEM_ROLE = ROW_ROLE
@@ -99,16 +99,9 @@ class TodoArea(QWidget):
         with self.ctx.read() as session:
             items = todo_items(session)
         self.list.set_rows(items)
-        current = self.kind_filter.currentData()
         counts = {kind: sum(1 for item in items if item.kind == kind) for kind in KIND_ORDER}
-        self.kind_filter.blockSignals(True)
-        self.kind_filter.clear()
-        self.kind_filter.addItem(f"Tout ({len(items)})", None)
-        for kind in KIND_ORDER:
-            if counts[kind]:
-                self.kind_filter.addItem(f"{KIND_LABELS[kind]} ({counts[kind]})", kind)
-        self.kind_filter.setCurrentIndex(max(self.kind_filter.findData(current), 0) if current else 0)
-        self.kind_filter.blockSignals(False)
+        refill_combo(self.kind_filter, [(f"Tout ({len(items)})", None)]
+                     + [(f"{KIND_LABELS[kind]} ({counts[kind]})", kind) for kind in KIND_ORDER if counts[kind]])
         self._show_kind()
 
     def _kind_changed(self, _index: int) -> None:

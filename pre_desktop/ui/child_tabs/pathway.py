@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from ...formatting import fr_date
 from ...services import child_file
@@ -17,7 +17,7 @@ from ...services.child_file import PathwayView
 from ..context import AppContext
 from ..fields import DateField, FieldSet
 from ..forms import FieldErrors
-from ..rows_model import Column, RowsView
+from ..rows_model import Column, RowsView, empty_label
 from .base import ChildTab, section_title
 
 ACTION_COLUMNS = [
@@ -50,9 +50,7 @@ class PathwayTab(ChildTab):
         self._loaded: Optional[tuple[int, int]] = None  # (pathway id, version) of the form
         self.fields = FieldSet()
 
-        self.none_label = QLabel("Aucun parcours : l'enfant n'a pas encore de parcours décidé par l'EPS.", self)
-        self.none_label.setObjectName("empty")
-        self.none_label.setStyleSheet("color: palette(mid); font-style: italic; padding: 8px 2px;")
+        self.none_label = empty_label("Aucun parcours : l'enfant n'a pas encore de parcours décidé par l'EPS.", self)
         self.layout_.addWidget(self.none_label)
 
         self.box = QGroupBox("Parcours en cours", self)
