@@ -105,6 +105,9 @@ def ensure_qt_offscreen(env: dict[str, str]) -> None:
 def cmd_test(extra: list[str]) -> int:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The whole suite includes building the PyInstaller folder and running the built
+    # program (tests/test_frozen_build.py); PRE_DESKTOP_FROZEN_BUILD=0 skips it locally.
+    env.setdefault("PRE_DESKTOP_FROZEN_BUILD", "1")
     ensure_qt_offscreen(env)
     say("lancement des tests")
     return run([str(venv_python()), "-m", "pytest", *extra], env=env)
