@@ -14,6 +14,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
+    QScrollArea,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.ctx.open_child.connect(self.open_child_file)
         self.child_files: dict[int, ChildFile] = {}  # open files, by child id
         self._screens: dict[str, QWidget] = {}
+        self._pages: dict[str, QScrollArea] = {}
         self._stale: set[str] = set()
 
         self._build_widgets()
@@ -92,9 +95,16 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.stack = QStackedWidget(central)
         for area in areas.available():
-            screen = areas.create(area.key, self.ctx, self.stack)
+            # Each area scrolls inside its page rather than imposing its minimum width on
+            # the window: a small laptop screen still fits every area.
+            page = QScrollArea(self.stack)
+            page.setWidgetResizable(True)
+            page.setFrameShape(QFrame.Shape.NoFrame)
+            screen = areas.create(area.key, self.ctx, page)
+            page.setWidget(screen)
             self._screens[area.key] = screen
-            self.stack.addWidget(screen)
+            self._pages[area.key] = page
+            self.stack.addWidget(page)
             item = QListWidgetItem(area.label, self.nav)
             item.setData(KEY_ROLE, area.key)
             item.setToolTip(f"{area.label} ({area.shortcut})")
@@ -157,7 +167,7 @@ class MainWindow(QMainWindow):
         if key in self._stale:
             self._stale.discard(key)
             screen.refresh()  # type: ignore[attr-defined]
-        self.stack.setCurrentWidget(screen)
+        self.stack.setCurrentWidget(self._pages[key])
         self.settings.setValue("main_window/area", key)
 
     def _mark_stale(self) -> None:
