@@ -76,3 +76,11 @@ def test_xlsx_keeps_dates_and_amounts_as_values(tmp_path):
     assert [c.value for c in ws[4]] == ["Nom", "Date", "Montant"]
     assert ws["B5"].value == dt.datetime(2026, 3, 4) and ws["B5"].number_format == "DD/MM/YYYY"
     assert ws["C5"].value == 1234.5 and "€" in ws["C5"].number_format
+
+
+def test_letterhead_does_not_repeat_the_carrier_kind():
+    from pre_desktop.exports.letterhead import carrier_line
+
+    assert carrier_line("Caisse des écoles", "Caisse des Écoles de Montreuil") == "Caisse des Écoles de Montreuil"
+    assert carrier_line("CCAS", "Ville de Bondy") == "CCAS — Ville de Bondy"
+    assert carrier_line(None, "GIP Réussite") == "GIP Réussite"
