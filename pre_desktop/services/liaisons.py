@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..formatting import fr_date
-from ..models import BeneficiaryKind, CareReferral, CareReferralState, Child, Partner, PartnerType
+from ..models import BeneficiaryKind, CareReferral, CareReferralState, Child, Partner, PartnerType, SessionStatus
 from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, overdue
 from .clock import today
 from .common import get_or_fail
@@ -161,6 +161,8 @@ class LiaisonRow:
     used: int
     quota: int
     hors_quota: int
+    quota_level: str  # sessions.quota_level: "ok" | "warning" (threshold) | "reached" | "beyond"
+    history: tuple[str, ...]  # what happened to the fiche, dated: every sending is kept
 
     @property
     def waiting_text(self) -> str:
@@ -174,6 +176,31 @@ class LiaisonRow:
         return f"{self.used} / {self.quota}{extra}"
 
 
+def history_lines(cr: CareReferral) -> tuple[str, ...]:
+    """The fiche's dated steps, for the référent: each sending (a re-sending keeps the
+    first date), the answer, the first session held, the end."""
+    lines = [f"Demande du {fr_date(cr.requested_on)}"]
+    sendings = [(s.sent_on, s.how) for s in sorted(cr.sendings, key=lambda s: (s.sent_on, s.id or 0))]
+    if not sendings and cr.sent_on is not None:  # recorded before sendings were kept one by one
+        sendings = [(cr.sent_on, cr.sent_how)]
+    for number, (day, how) in enumerate(sendings):
+        verb = "Envoyée" if number == 0 else "Envoyée de nouveau"
+        lines.append(f"{verb} le {fr_date(day)}" + (f" ({how})" if how else ""))
+    if cr.answered_on is not None:
+        answer = f"Réponse du {fr_date(cr.answered_on)}"
+        if cr.first_appointment_on is not None:
+            answer += f", premier entretien proposé le {fr_date(cr.first_appointment_on)}"
+        if cr.psychologist_name:
+            answer += f", {cr.psychologist_name}"
+        lines.append(answer)
+    held = [s.session_date for s in cr.sessions if s.status is SessionStatus.PRESENT]
+    if held:
+        lines.append(f"Première séance tenue le {fr_date(min(held))}")
+    if cr.ended_on is not None:
+        lines.append(f"Terminée le {fr_date(cr.ended_on)}" + (f" — {cr.end_reason}" if cr.end_reason else ""))
+    return tuple(lines)
+
+
 def _beneficiary(cr: CareReferral) -> str:
     if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
         return f"Parent : {cr.guardian.first_name} {cr.guardian.last_name.upper()}"
@@ -183,7 +210,8 @@ def _beneficiary(cr: CareReferral) -> str:
 WAITING_STATES = (CareReferralState.SENT, CareReferralState.ANSWERED)
 
 
-def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: Optional[int] = None) -> list[LiaisonRow]:
+def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: Optional[int] = None,
+                  care_referral_id: Optional[int] = None) -> list[LiaisonRow]:
     """Every orientation, most recent request first, with its waiting days and quota.
 
     Lateness comes from :func:`care_referrals.overdue`, the one rule 2 check that À
@@ -194,10 +222,13 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
     stmt = (select(CareReferral)
             .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
                      selectinload(CareReferral.referent), selectinload(CareReferral.convention),
-                     selectinload(CareReferral.guardian), selectinload(CareReferral.sessions))
+                     selectinload(CareReferral.guardian), selectinload(CareReferral.sessions),
+                     selectinload(CareReferral.sendings))
             .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc()))
     if child_id is not None:  # the orientations tab of one child's file
         stmt = stmt.where(CareReferral.child_id == child_id)
+    if care_referral_id is not None:  # one fiche, to act on it from the child's file
+        stmt = stmt.where(CareReferral.id == care_referral_id)
     rows: list[LiaisonRow] = []
     for cr in session.scalars(stmt):
         delay = cr.convention.first_appointment_delay_days if cr.convention else DEFAULT_FIRST_APPOINTMENT_DELAY
@@ -212,8 +243,14 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
             cr.requested_on, cr.sent_on, cr.answered_on, cr.first_appointment_on, cr.psychologist_name or "",
             cr.ended_on, cr.end_reason or "",
             waiting, delay, lateness.days_waiting if lateness else None, lateness.missing if lateness else "",
-            quota.used, quota.quota, quota.hors_quota_count))
+            quota.used, quota.quota, quota.hors_quota_count, quota.level, history_lines(cr)))
     return rows
+
+
+def liaison_row(session: Session, care_referral_id: int, on: Optional[dt.date] = None) -> LiaisonRow:
+    """One fiche as the list shows it (state, waiting, quota, history)."""
+    get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    return list_liaisons(session, on, care_referral_id=care_referral_id)[0]
 
 
 

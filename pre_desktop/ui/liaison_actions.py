@@ -12,18 +12,22 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from ..exports.liaison_document import KIND, TARGET_TYPE, default_file_name, write_liaison_document
 from ..exports.render import FORMATS
+from ..models import CareReferralState
 from ..services import care_referrals as crs
+from ..services import liaisons
 from ..services.clock import today
 from ..services.documents import documents_for
 from ..services.errors import DomainError
+from ..services.liaisons import LiaisonRow
 from .context import AppContext
 from .export_actions import save_document
 from .fields import ChoiceField, DateField, SuggestField, TextField
 from .form_dialog import FormDialog
+from .sessions_grid import LEVEL_TIPS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .child_tabs.base import ChildTab
@@ -51,6 +55,36 @@ def generate_fiche(parent: QWidget, ctx: AppContext, care_referral_id: int) -> O
     return path
 
 
+def history_text(row: LiaisonRow) -> str:
+    """The selected fiche's dated steps (every sending kept) and where it stands against the quota."""
+    text = f"Fiche n° {row.id} : " + " · ".join(row.history) + "."
+    tip = LEVEL_TIPS.get(row.quota_level)
+    return text + (f"\nSéances {row.sessions_text} — {tip}" if tip else "")
+
+
+def history_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("history")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #333;")
+    label.hide()
+    return label
+
+
+class _LiaisonForm(FormDialog):
+    """The shared small form, grown to its contents after a refusal: a long message
+    shown under its field would otherwise overlap the next row and the buttons."""
+
+    def save(self) -> bool:
+        saved = super().save()
+        if not saved and self.isVisible():
+            width = self.width()
+            self.adjustSize()
+            if self.width() < width:
+                self.resize(width, self.height())
+        return saved
+
+
 def _run(dialog: FormDialog, ctx: AppContext) -> bool:
     if dialog.exec() == QDialog.DialogCode.Accepted:
         ctx.data_changed.emit()
@@ -65,7 +99,7 @@ def sending_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, vers
             return crs.mark_sent(session, care_referral_id, sent_on=values["sent_on"], how=values["how"],
                                  confirm=confirm, expected_version=version).id
 
-    return FormDialog(parent, "Marquer la fiche comme envoyée", [
+    return _LiaisonForm(parent, "Marquer la fiche comme envoyée", [
         ("sent_on", "Date d'envoi :", DateField()),
         ("how", "Mode d'envoi :", SuggestField(SENDING_WAYS)),
     ], {"sent_on": today(), "how": SENDING_WAYS[0]}, save)
@@ -81,7 +115,7 @@ def answer_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, versi
                                      psychologist_name=values["psychologist_name"],
                                      expected_version=version).id
 
-    return FormDialog(parent, "Enregistrer la réponse du partenaire", [
+    return _LiaisonForm(parent, "Enregistrer la réponse du partenaire", [
         ("answered_on", "Date de la réponse :", DateField()),
         ("first_appointment_on", "Date du premier entretien proposé :", DateField()),
         ("psychologist_name", "Nom du psychologue :", TextField(max_length=200)),
@@ -96,7 +130,7 @@ def end_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, version:
                                          end_reason=values["end_reason"] or "", expected_version=version).id
 
     reasons = [("", None)] + [(r, r) for r in crs.END_REASONS]
-    return FormDialog(parent, "Clôturer la prise en charge", [
+    return _LiaisonForm(parent, "Clôturer la prise en charge", [
         ("ended_on", "Date de fin :", DateField()),
         ("end_reason", "Motif de fin :", ChoiceField(reasons)),
     ], {"ended_on": today()}, save)
@@ -125,22 +159,41 @@ def last_fiche_file(ctx: AppContext, care_referral_id: int) -> Optional[Path]:
 
 
 def add_to_orientations_tab(tab: "ChildTab") -> None:
-    """The child's file, Orientations tab: orient the child, produce or open the selected fiche."""
+    """The child's file, Orientations tab: orient the child; for the selected fiche, produce or
+    open it, mark it sent, record the answer, end the care; its history under the list."""
     orient = QPushButton("Orienter vers un partenaire…", tab)
     orient.setObjectName("orient")
     generate = QPushButton("Fiche de liaison (PDF / Word)…", tab)
     generate.setObjectName("generate_fiche")
     open_last = QPushButton("Ouvrir la dernière fiche", tab)
     open_last.setObjectName("open_fiche")
+    sent = QPushButton("Marquer envoyée…", tab)
+    sent.setObjectName("mark_sent")
+    answer = QPushButton("Réponse du partenaire…", tab)
+    answer.setObjectName("answer")
+    end = QPushButton("Clôturer…", tab)
+    end.setObjectName("end")
+    history = history_label(tab)
+    tab.layout_.addWidget(history)
 
-    def selected_id() -> Optional[int]:
+    def selected_row() -> Optional[LiaisonRow]:
         row = tab.selected()
-        return row.id if row is not None else None
+        if row is None:
+            return None
+        with tab.ctx.read() as session:
+            return liaisons.liaison_row(session, row.id)
 
     def update() -> None:
-        chosen = selected_id()
-        generate.setEnabled(chosen is not None)
-        open_last.setEnabled(chosen is not None and last_fiche_file(tab.ctx, chosen) is not None)
+        row = selected_row()
+        chosen = row is not None
+        ended = chosen and row.state is CareReferralState.ENDED
+        generate.setEnabled(chosen)
+        open_last.setEnabled(chosen and last_fiche_file(tab.ctx, row.id) is not None)
+        sent.setEnabled(chosen and not ended)
+        answer.setEnabled(chosen and not ended and row.sent_on is not None)
+        end.setEnabled(chosen and not ended)
+        history.setText(history_text(row) if chosen else "")
+        history.setVisible(chosen)
 
     def orient_now() -> None:
         from .orient_dialog import orient_child  # the dialog imports this module
@@ -148,21 +201,40 @@ def add_to_orientations_tab(tab: "ChildTab") -> None:
         orient_child(tab, tab.ctx, tab.child_id)
 
     def open_now() -> None:
-        chosen = selected_id()
-        path = last_fiche_file(tab.ctx, chosen) if chosen is not None else None
+        row = selected_row()
+        path = last_fiche_file(tab.ctx, row.id) if row is not None else None
         if path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def generate_now() -> None:
-        chosen = selected_id()
-        if chosen is not None and generate_fiche(tab, tab.ctx, chosen) is not None:
+        row = selected_row()
+        if row is not None and generate_fiche(tab, tab.ctx, row.id) is not None:
+            update()
+
+    def write_now(action) -> None:  # noqa: ANN001 - one of mark_sent / record_answer / end_care
+        row = selected_row()
+        if row is not None and action(row):
+            tab.refresh()  # data_changed refreshes the file too; the selection is kept by id
+            tab.main_list.select(lambda r: r.id == row.id)
             update()
 
     orient.clicked.connect(lambda _checked=False: orient_now())
     generate.clicked.connect(lambda _checked=False: generate_now())
     open_last.clicked.connect(lambda _checked=False: open_now())
+    sent.clicked.connect(lambda _checked=False: write_now(lambda r: mark_sent(tab, tab.ctx, r.id, r.version)))
+    answer.clicked.connect(lambda _checked=False: write_now(lambda r: record_answer(
+        tab, tab.ctx, r.id, r.version, {"answered_on": r.answered_on or today(),
+                                        "first_appointment_on": r.first_appointment_on,
+                                        "psychologist_name": r.psychologist_name})))
+    end.clicked.connect(lambda _checked=False: write_now(lambda r: end_care(tab, tab.ctx, r.id, r.version)))
     for button in (orient, generate, open_last):
         tab.add_action(button)
+    follow = QHBoxLayout()  # under the list, by the history: the file stays as narrow as before
+    follow.setContentsMargins(0, 0, 0, 0)
+    for button in (sent, answer, end):
+        follow.addWidget(button)
+    follow.addStretch(1)
+    tab.layout_.addLayout(follow)
     if tab.main_list is not None:  # the table dies with the tab: no dangling connection
         tab.main_list.table.selectionModel().selectionChanged.connect(lambda *_args: update())
     update()

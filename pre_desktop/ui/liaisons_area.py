@@ -23,24 +23,24 @@ from . import liaison_actions
 from .context import AppContext
 from .export_actions import save_document
 from .rows_model import Column, RowsView
+from .sessions_grid import LEVEL_TIPS
 
 
 def _quota_tone(row: LiaisonRow) -> Optional[str]:
-    if row.hors_quota or row.used >= row.quota:
-        return "alert"
-    return None
+    """From the warning threshold on (15 of 20 by default), as in the child's file and the grid."""
+    return {"warning": "warning", "reached": "alert", "beyond": "alert"}.get(row.quota_level)
 
 
 COLUMNS = [
-    Column("Enfant", lambda r: r.child_name, max_width=170),
-    Column("Bénéficiaire", lambda r: r.beneficiary, max_width=150),
-    Column("Structure", lambda r: r.partner_name, max_width=190),
+    Column("Enfant", lambda r: r.child_name, max_width=160),
+    Column("Bénéficiaire", lambda r: r.beneficiary, max_width=130),
+    Column("Structure", lambda r: r.partner_name, max_width=175),
     Column("Référent(e)", lambda r: r.referent_name, max_width=130),
     Column("État", lambda r: r.state_label),
     Column("Attente", lambda r: r.waiting_text, sort=lambda r: r.days_waiting, right=True,
            tone=lambda r: "alert" if r.overdue_days is not None else None),
     Column("Séances / quota", lambda r: r.sessions_text, sort=lambda r: (r.used + r.hors_quota, r.quota),
-           right=True, tone=_quota_tone),
+           right=True, tone=_quota_tone, tooltip=lambda r: LEVEL_TIPS.get(r.quota_level)),
     Column("Demande", lambda r: fr_date(r.requested_on), sort=lambda r: r.requested_on),
     Column("1er entretien", lambda r: fr_date(r.first_appointment_on), sort=lambda r: r.first_appointment_on),
     Column("Fin", lambda r: f"{fr_date(r.ended_on)} — {r.end_reason}" if r.ended_on else "",
@@ -96,6 +96,8 @@ class LiaisonsArea(QWidget):
         self.list.activated.connect(lambda _row: self.open_child())
         self.list.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         layout.addWidget(self.list, 1)
+        self.history = liaison_actions.history_label(self)  # every sending kept, the answer, the end
+        layout.addWidget(self.history)
 
         actions = QHBoxLayout()
         self.generate_button = self._button("generate", "&Fiche de liaison (PDF / Word)…", self.generate)
@@ -182,6 +184,8 @@ class LiaisonsArea(QWidget):
         self.sent_button.setEnabled(row is not None and not ended)
         self.answer_button.setEnabled(row is not None and not ended and row.sent_on is not None)
         self.end_button.setEnabled(row is not None and not ended)
+        self.history.setText(liaison_actions.history_text(row) if row is not None else "")
+        self.history.setVisible(row is not None)
 
     # ------------------------------------------------------------------ actions
 

@@ -115,3 +115,39 @@ def test_partner_preview_matches_the_creation_rules(session):
     assert (ok.refusal, ok.age_warning, ok.convention_id) == ("", "", conv.id)
     assert ok.convention == ("CONV-7 — du 01/01/2026 au 31/12/2026, 12 séances par personne, "
                              "premier rendez-vous sous 21 jours")
+
+
+def test_history_keeps_every_sending_and_the_answer_and_end(session):
+    child = family_with_child(session)
+    p = partner(session, name="CMPP Dolto", code="CMPP")
+    conv = convention(session, p)
+    cr = care_referral(session, child, p, conv, requested_on=D(2026, 9, 1), sent_on=None)
+    crs.mark_sent(session, cr.id, sent_on=D(2026, 9, 2), how="Courrier")
+    crs.mark_sent(session, cr.id, sent_on=D(2026, 9, 20), how="Courriel", confirm=True)
+    crs.record_answer(session, cr.id, answered_on=D(2026, 9, 25), first_appointment_on=D(2026, 10, 5),
+                      psychologist_name="Mme Roche")
+    record_session(session, care_referral_id=cr.id, session_date=D(2026, 10, 5))
+    crs.end_care_referral(session, cr.id, ended_on=D(2026, 11, 2), end_reason="Déménagement")
+    row = liaisons.liaison_row(session, cr.id)
+    assert row.history == (
+        "Demande du 01/09/2026", "Envoyée le 02/09/2026 (Courrier)", "Envoyée de nouveau le 20/09/2026 (Courriel)",
+        "Réponse du 25/09/2026, premier entretien proposé le 05/10/2026, Mme Roche",
+        "Première séance tenue le 05/10/2026", "Terminée le 02/11/2026 — Déménagement")
+    assert row.sent_on == D(2026, 9, 2)  # the partner's delay still runs from the first sending
+
+
+def test_quota_level_marks_the_threshold(session):
+    child = family_with_child(session)
+    p = partner(session)
+    conv = convention(session, p, quota=20)
+    cr = care_referral(session, child, p, conv, requested_on=D(2026, 1, 5), sent_on=D(2026, 1, 6),
+                       state=CareReferralState.IN_PROGRESS)
+    add_sessions(session, cr, [D(2026, 1, 12) + dt.timedelta(days=7 * k) for k in range(14)])
+    assert liaisons.liaison_row(session, cr.id).quota_level == "ok"
+    add_sessions(session, cr, [D(2026, 6, 1)])  # the 15th: the default threshold
+    assert liaisons.liaison_row(session, cr.id).quota_level == "warning"
+    add_sessions(session, cr, [D(2026, 6, 2) + dt.timedelta(days=k) for k in range(5)])
+    assert liaisons.liaison_row(session, cr.id).quota_level == "reached"
+    add_sessions(session, cr, [D(2026, 7, 1)], hors_quota=True)
+    row = liaisons.liaison_row(session, cr.id)
+    assert (row.quota_level, row.sessions_text) == ("beyond", "20 / 20 (+1 hors quota)")

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QPushButton
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exports"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from care_fixtures import care_referral, convention, family_with_child, partner  # noqa: E402
+from care_fixtures import add_sessions, care_referral, convention, family_with_child, partner  # noqa: E402
 from readback import pdf_text, squash  # noqa: E402
 from test_main_window import type_text  # noqa: E402
 
@@ -229,6 +229,8 @@ def test_area_actions_send_answer_end_and_open(qtbot, ctx, factory, answers, mon
     monkeypatch.setattr(FormDialog, "exec", _fill({"sent_on": "22/11/2026", "how": "Courriel"}))
     assert area.mark_sent()  # asks first (answered Yes), keeps both dates
     assert any("déjà été envoyée le 21/11/2026" in q for q in asked)
+    assert area.history.isVisibleTo(area) and ("Envoyée le 21/11/2026 (Courrier) · Envoyée de nouveau le "
+                                               "22/11/2026 (Courriel)") in area.history.text()
     monkeypatch.setattr(FormDialog, "exec", _fill({"answered_on": "20/11/2026"}))
     assert not area.record_answer()  # before the sending: refused, nothing stored
     monkeypatch.setattr(FormDialog, "exec", _fill({"answered_on": "22/11/2026", "first_appointment_on": "21/11/2026"}))
@@ -317,5 +319,73 @@ def test_from_the_child_file_orient_generate_and_open(qtbot, engine, factory, tm
         assert sorted(s.scalars(select(GeneratedDocument.file_format))) == ["docx", "pdf"]
     open_last.click()
     assert opened[-1] == str(target["path"])
+    for child_file in list(win.child_files.values()):
+        child_file.close()
+
+
+def test_area_marks_the_quota_threshold(qtbot, ctx, factory):
+    from PySide6.QtCore import Qt as _Qt
+
+    ids = _area_case(factory)
+    with db.session_scope(factory, 1) as s:
+        cr = s.get(CareReferral, ids["late"])
+        add_sessions(s, cr, [D(2026, 10, 5) + dt.timedelta(days=k) for k in range(15)])  # the 15th of 20
+    area = LiaisonsArea(ctx)
+    qtbot.addWidget(area)
+    area.select(ids["late"])
+    model, column = area.list.table.model(), 6
+    index = next(model.index(r, column) for r in range(model.rowCount())
+                 if area.list.row_at(r).id == ids["late"])
+    assert index.data() == "15 / 20" and index.data(_Qt.ItemDataRole.BackgroundRole) is not None
+    assert "Seuil d'alerte atteint" in index.data(_Qt.ItemDataRole.ToolTipRole)
+    assert "Séances 15 / 20 — Seuil d'alerte atteint" in area.history.text()
+
+
+def test_a_long_refusal_grows_the_dialog_instead_of_overlapping(qtbot, ctx, factory, answers):
+    ids = _area_case(factory)
+    dialog = liaison_actions.end_dialog(None, ctx, ids["late"], None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.save()  # no reason chosen: the list of reasons under the field
+    message = dialog.findChild(QLabel, "error_end_reason")
+    assert message.isVisible() and "Choisissez le motif de fin" in message.text()
+    bottom = message.mapTo(dialog, message.rect().bottomLeft()).y()
+    assert bottom < dialog.buttons.mapTo(dialog, dialog.buttons.rect().topLeft()).y()
+    assert message.height() >= message.heightForWidth(message.width())  # every line of it shown
+
+
+def test_from_the_child_file_send_answer_and_end(qtbot, engine, factory, tmp_path, answers, monkeypatch):
+    from pre_desktop.ui.main_window import MainWindow
+
+    asked, _ = answers
+    ids = _area_case(factory)
+    win = MainWindow(Path(engine.url.database), engine, factory,
+                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.ctx.open_child.emit(ids["other"])
+    file = win.child_files[ids["other"]]
+    tab = file.orientations
+    file.tabs.setCurrentWidget(tab)
+    sent, answer, end = (tab.findChild(QPushButton, n) for n in ("mark_sent", "answer", "end"))
+    history = tab.findChild(QLabel, "history")
+    assert not sent.isEnabled() and not history.isVisibleTo(tab)
+    tab.orientations.select(lambda r: r.id == ids["fresh"])
+    assert sent.isEnabled() and not answer.isEnabled() and history.text().startswith("Fiche n° ")
+    monkeypatch.setattr(FormDialog, "exec", _fill({"sent_on": "21/11/2026", "how": "Courrier"}))
+    sent.click()
+    monkeypatch.setattr(FormDialog, "exec", _fill({"sent_on": "22/11/2026", "how": "Courriel"}))
+    sent.click()
+    assert any("déjà été envoyée le 21/11/2026" in q for q in asked)
+    assert "Envoyée de nouveau le 22/11/2026 (Courriel)" in history.text() and answer.isEnabled()
+    monkeypatch.setattr(FormDialog, "exec", _fill({"answered_on": "22/11/2026", "first_appointment_on": "01/12/2026"}))
+    answer.click()
+    monkeypatch.setattr(FormDialog, "exec", _fill({"ended_on": "22/11/2026", "end_reason": "Abandon"}))
+    end.click()
+    assert "Terminée le 22/11/2026 — Abandon" in history.text() and not end.isEnabled()
+    with db.session_scope(factory, 1) as s:
+        cr = s.get(CareReferral, ids["fresh"])
+        assert ([x.sent_on for x in cr.sendings], cr.first_appointment_on, cr.state) == (
+            [D(2026, 11, 21), D(2026, 11, 22)], D(2026, 12, 1), CareReferralState.ENDED)
     for child_file in list(win.child_files.values()):
         child_file.close()
