@@ -186,6 +186,10 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
                 shown = value if value or not block.fill else d.FILL_LINE
                 _set_cell(cells[0], label)
                 _set_cell(cells[1], shown)
+                if block.fill:  # lines written on by hand: the PDF's padded rows, room for a pen
+                    for cell in cells:
+                        cell.paragraphs[0].paragraph_format.space_before = Pt(7)
+                        cell.paragraphs[0].paragraph_format.space_after = Pt(3)
                 cells[0].width = int(text_width * block.label_width)
                 cells[1].width = int(text_width * (1 - block.label_width))
             table.columns[0].width = int(text_width * block.label_width)  # the grid LibreOffice lays out by

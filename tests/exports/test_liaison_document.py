@@ -83,6 +83,19 @@ def test_answer_block_left_to_fill_in(session, tmp_path, fmt):
         assert f"{label} ......" in text, label
 
 
+def test_word_lines_to_fill_in_leave_room_to_write(session, tmp_path):
+    """In Word, as in the PDF, the lines written on by hand are spaced (not packed like a label list)."""
+    from docx import Document as Docx
+    from docx.shared import Pt
+
+    cid = _fiche(session, answered=False)
+    word = Docx(str(write_liaison_document(session, cid, "docx", tmp_path / "fiche.docx")))
+    answer = next(t for t in word.tables if t.cell(0, 0).text.startswith("Date de la réponse"))
+    for row in answer.rows:
+        fmt = row.cells[1].paragraphs[0].paragraph_format
+        assert (fmt.space_before or 0) + (fmt.space_after or 0) >= Pt(8), row.cells[0].text
+
+
 def test_parent_and_family_fiches(session, tmp_path):
     parent = read(write_liaison_document(session, _fiche(session, BeneficiaryKind.PARENT), "docx", tmp_path / "p.docx"))
     parent = parent.replace(" | ", " ")
