@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..formatting import fr_date, fr_month
+from ..textnorm import fold
 from ..models import (
     BeneficiaryKind,
     CareReferral,
@@ -142,40 +143,55 @@ def monthly_table(session: Session, partner_id: int, year: int, month: int) -> M
     not ended before its start; only those whose family's agreement is in force."""
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     y, m, start, end = _month_bounds(year, month)
+    followed = (CareReferral.partner_id == partner.id, CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end,
+                (CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start))
     stmt = (
-        select(CareReferral)
-        .where(CareReferral.partner_id == partner.id, CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end)
-        .where((CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start))
+        select(CareReferral).where(*followed)
         .options(selectinload(CareReferral.child), selectinload(CareReferral.guardian),
-                 selectinload(CareReferral.sessions), selectinload(CareReferral.convention))
+                 selectinload(CareReferral.convention))
     )
     referrals = list(session.scalars(stmt))
     consenting = _families_with_consent(session, {cr.child.family_id for cr in referrals}, today())
     kept = [cr for cr in referrals if cr.child.family_id in consenting]
     answers: dict[int, MonthlyAnswer] = {}
+    month_sessions: dict[int, list[MonthSession]] = {}
+    counts: dict[int, tuple[int, int]] = {}
     if kept:
         answers = {a.care_referral_id: a for a in session.scalars(
             select(MonthlyAnswer).where(MonthlyAnswer.month == month_key(y, m),
                                         MonthlyAnswer.care_referral_id.in_([cr.id for cr in kept])))}
+        # Only the month's sessions are read as rows; the quota is counted by the database
+        # (a partner may follow hundreds of beneficiaries with twenty sessions each).
+        of_followed = CareSession.care_referral_id.in_(select(CareReferral.id).where(*followed))
+        for sid, cr_id, day, kind, status in session.execute(
+                select(CareSession.id, CareSession.care_referral_id, CareSession.session_date, CareSession.kind,
+                       CareSession.status)
+                .where(of_followed, CareSession.session_date >= start, CareSession.session_date <= end)
+                .order_by(CareSession.session_date, CareSession.kind, CareSession.id)):
+            month_sessions.setdefault(cr_id, []).append(MonthSession(day, kind, status, sid))
+        present = CareSession.status == SessionStatus.PRESENT
+        for cr_id, used, hors in session.execute(
+                select(CareSession.care_referral_id,
+                       func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
+                       func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)))
+                .where(of_followed, CareSession.session_date <= end)
+                .group_by(CareSession.care_referral_id)):
+            counts[cr_id] = (int(used or 0), int(hors or 0))
     rows: list[MonthlyRow] = []
     for cr in kept:
         last, first = _beneficiary_names(cr)
         quota, _ = quota_limits(cr)
-        held = [s for s in cr.sessions if s.status is SessionStatus.PRESENT and s.session_date <= end]
+        used, hors = counts.get(cr.id, (0, 0))
         ended = cr.ended_on if cr.ended_on is not None and cr.ended_on <= end else None
         answer = answers.get(cr.id)
         rows.append(MonthlyRow(
             care_referral_id=cr.id, last_name=last, first_name=first, requested_on=cr.requested_on,
-            first_appointment_on=cr.first_appointment_on,
-            sessions=tuple(MonthSession(s.session_date, s.kind, s.status, s.id)
-                           for s in sorted(cr.sessions, key=lambda s: (s.session_date, s.kind.value))
-                           if start <= s.session_date <= end),
-            used=sum(1 for s in held if not s.hors_quota), quota=quota,
-            hors_quota=sum(1 for s in held if s.hors_quota),
+            first_appointment_on=cr.first_appointment_on, sessions=tuple(month_sessions.get(cr.id, ())),
+            used=used, quota=quota, hors_quota=hors,
             ended_on=ended, end_reason=cr.end_reason if ended else None,
             comes_regularly=answer.comes_regularly if answer else None,
             remark=answer.remark if answer else None))
-    rows.sort(key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.care_referral_id))
+    rows.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.care_referral_id))
     return MonthlyTable(structure_name(session), partner.id, partner.name, y, m, fr_month(y, m), tuple(rows),
                         len(referrals) - len(kept))
 

@@ -206,9 +206,9 @@ def test_monthly_table_is_fast_for_300_beneficiaries(factory, engine):
     event.listen(engine, "before_cursor_execute", listener)
     try:
         with db.session_scope(factory, 1) as s:
-            started = time.perf_counter()
+            started = time.process_time()  # CPU: the neighbours on a shared machine do not count
             table = reports.monthly_table(s, pid, 2026, 3)
-            elapsed = time.perf_counter() - started
+            elapsed = time.process_time() - started
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(table.rows) == n and all(len(r.sessions) in (4, 5) for r in table.rows)
@@ -251,3 +251,21 @@ def test_monthly_answer_refused_for_a_month_not_yet_begun(factory, db_snapshot):
             reports.record_monthly_answer(s, care_referral_id=cid, year=2026, month=12, comes_regularly=True)
     assert err.value.field == "month" and "décembre 2026" in err.value.message
     assert db_snapshot() == before
+
+
+def test_monthly_table_order_ignores_accents_and_counts_the_quota_to_the_months_end(session):
+    p = make_partner(session)
+    conv = make_convention(session, p, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    celik = make_cr(session, family_with_child(session, name="Çelik"), p, conv, sent_on=D(2026, 1, 5))
+    make_cr(session, family_with_child(session, name="Dupont"), p, conv, sent_on=D(2026, 1, 5))
+    make_cr(session, family_with_child(session, name="Arnaud"), p, conv, sent_on=D(2026, 1, 5))
+    add_sessions(session, celik, [D(2026, 2, 2), D(2026, 3, 2)])
+    add_sessions(session, celik, [D(2026, 3, 9)], status=EXC)
+    add_sessions(session, celik, [D(2026, 3, 10)], hors_quota=True)
+    add_sessions(session, celik, [D(2026, 4, 6)])  # after the month: not counted yet
+    table = reports.monthly_table(session, p.id, 2026, 3)
+    assert [r.last_name for r in table.rows] == ["Arnaud", "Çelik", "Dupont"]
+    row = table.rows[1]
+    assert [(s.session_date, s.status) for s in row.sessions] == [(D(2026, 3, 2), P), (D(2026, 3, 9), EXC),
+                                                                  (D(2026, 3, 10), P)]
+    assert (row.used, row.hors_quota) == (2, 1)
