@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QDate, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QDate, QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -480,6 +480,7 @@ class _BatchWorker(QObject):
         self.args = (ctx.factory, ctx.user_id, year, month, folder, formats)
         self.stop = threading.Event()
 
+    @Slot()
     def run(self) -> None:
         try:
             result = monthly_export.export_month_batch(*self.args, progress=self.progress.emit,
@@ -488,6 +489,27 @@ class _BatchWorker(QObject):
             self.finished.emit(None, error)
         else:
             self.finished.emit(result, None)
+
+
+class _BatchListener(QObject):
+    """Receives the worker's signals in the GUI thread and updates the progress dialog."""
+
+    def __init__(self, dialog: QProgressDialog, loop: QEventLoop, outcome: dict[str, object]) -> None:
+        super().__init__(dialog)
+        self.dialog, self.loop, self.outcome = dialog, loop, outcome
+
+    @Slot(int, int, str)
+    def progressed(self, done: int, total: int, name: str) -> None:
+        if self.outcome:
+            return
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(f"{done} / {total} — {name}" if name else f"{done} / {total}")
+
+    @Slot(object, object)
+    def finished(self, result: object, error: object) -> None:
+        self.outcome.update(result=result, error=error)
+        self.loop.quit()
 
 
 def run_batch(parent: QWidget, ctx: AppContext, year: int, month: int, folder: Path,
@@ -504,25 +526,17 @@ def run_batch(parent: QWidget, ctx: AppContext, year: int, month: int, folder: P
     dialog.setAutoReset(False)
     outcome: dict[str, object] = {}
     loop = QEventLoop()
-
-    def progressed(done: int, total: int, name: str) -> None:
-        if outcome:
-            return
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(done)
-        dialog.setLabelText(f"{done} / {total} — {name}" if name else f"{done} / {total}")
-
-    def finished(result: object, error: object) -> None:
-        outcome.update(result=result, error=error)
-        loop.quit()
+    # A receiver living in the GUI thread: signals from the worker are queued to it. A plain
+    # function as receiver has no thread, and PySide may call it in the worker's thread,
+    # where touching the dialog crashes (seen as "Timers cannot be started from another thread").
+    listener = _BatchListener(dialog, loop, outcome)
 
     def cancel() -> None:
         worker.stop.set()  # stops after the partner being written
         dialog.setLabelText("Arrêt après le partenaire en cours…")
 
-    # Queued: the worker emits from its thread; the dialog is only touched in the GUI thread.
-    worker.progress.connect(progressed, Qt.ConnectionType.QueuedConnection)
-    worker.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
+    worker.progress.connect(listener.progressed, Qt.ConnectionType.QueuedConnection)
+    worker.finished.connect(listener.finished, Qt.ConnectionType.QueuedConnection)
     dialog.canceled.connect(cancel)
     thread.started.connect(worker.run)
     dialog.show()
@@ -531,6 +545,7 @@ def run_batch(parent: QWidget, ctx: AppContext, year: int, month: int, folder: P
         loop.exec()
     thread.quit()
     thread.wait()
+    thread.deleteLater()
     dialog.close()
     dialog.deleteLater()
     if outcome.get("error") is not None:
