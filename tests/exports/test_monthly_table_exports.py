@@ -228,3 +228,14 @@ def test_batch_for_all_partners_into_one_folder(factory, month, tmp_path):
     assert _count(factory, GeneratedDocument) == 4
     stopped = export_month_batch(factory, 1, 2026, 10, tmp_path / "stop", ["pdf"], cancelled=lambda: True)
     assert stopped.cancelled and stopped.written == ()
+
+
+def test_batch_stopped_midway_keeps_and_records_what_was_written(factory, month, tmp_path):
+    seen: list[tuple[int, int, str]] = []
+    result = export_month_batch(factory, 1, 2026, 10, tmp_path / "lot", ["pdf", "xlsx"],
+                                progress=lambda i, n, name: seen.append((i, n, name)),
+                                cancelled=lambda: len(seen) >= 1)  # « Arrêter » during the first partner
+    assert result.cancelled and seen == [(0, 2, "Association Filigrane")]
+    assert sorted(p.name for p in (tmp_path / "lot").iterdir()) == sorted(p.name for p in result.written) == [
+        "Tableau mensuel 2026-10 - Association Filigrane.pdf", "Tableau mensuel 2026-10 - Association Filigrane.xlsx"]
+    assert _count(factory, GeneratedDocument) == 2

@@ -151,3 +151,18 @@ def test_batch_runs_in_a_worker_with_progress(qtbot, area, ctx, tmp_path, monkey
     assert result is not None and not result.cancelled
     assert sorted(p.name for p in (tmp_path / "lot").iterdir()) == [
         "Tableau mensuel 2026-10 - Association Filigrane.pdf", "Tableau mensuel 2026-10 - Association Filigrane.xlsx"]
+
+
+def test_batch_stop_button_stops_the_worker(qtbot, area, ctx, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    def show_and_stop(dialog):
+        shown(dialog)
+        stop = dialog.findChild(QPushButton)
+        assert stop.text() == "Arrêter"
+        stop.click()  # before the worker starts: deterministic
+
+    shown = QProgressDialog.show
+    monkeypatch.setattr(QProgressDialog, "show", show_and_stop)
+    result = sessions_area.run_batch(area, ctx, 2026, 10, tmp_path / "lot", ["pdf"])
+    assert result is not None and result.cancelled and result.written == ()
