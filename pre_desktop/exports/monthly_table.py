@@ -205,6 +205,7 @@ class BatchResult:
     written: tuple[Path, ...]
     skipped: tuple[str, ...]  # partners with no beneficiary whose family agreed
     cancelled: bool
+    left_out: int = 0  # beneficiaries without their family's agreement, in no table (rule 7)
 
 
 def export_month_batch(factory: sessionmaker[Session], user_id: Optional[int], year: int, month: int, folder: Path,
@@ -218,12 +219,14 @@ def export_month_batch(factory: sessionmaker[Session], user_id: Optional[int], y
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     skipped: list[str] = []
+    left_out = 0
     for number, partner in enumerate(partners):
         if cancelled():
-            return BatchResult(tuple(written), tuple(skipped), True)
+            return BatchResult(tuple(written), tuple(skipped), True, left_out)
         progress(number, len(partners), partner.name)
         with db.session_scope(factory, user_id) as session:
             table = monthly_table(session, partner.partner_id, year, month)
+            left_out += table.omitted_without_consent
             if not table.rows:
                 skipped.append(partner.name)
                 continue
@@ -235,4 +238,4 @@ def export_month_batch(factory: sessionmaker[Session], user_id: Optional[int], y
                                 target_type="partner", target_id=partner.partner_id, file_path=str(out))
                 written.append(out)
     progress(len(partners), len(partners), "")
-    return BatchResult(tuple(written), tuple(skipped), False)
+    return BatchResult(tuple(written), tuple(skipped), False, left_out)

@@ -39,6 +39,7 @@ from ..services import conventions as conv_service
 from ..services.attendance_import import import_attendance
 from ..services.clock import today
 from ..services.errors import DomainError
+from ..services.reports import monthly_table
 from ..services.session_batches import PartnerMonth, RowsRefused, month_grid, partners_of_month, save_month
 from ..services.session_codes import LEGEND
 from .context import AppContext
@@ -337,9 +338,12 @@ class SessionsArea(QWidget):
             with self.ctx.write() as session:
                 return monthly_export.export_monthly(session, pid, y, m, file_format, path)
 
+        with self.ctx.read() as session:  # rule 7: those the partner may not see are left out, and the PRE told
+            left_out = monthly_table(session, pid, y, m).omitted_without_consent
         if save_document(self, self.ctx, monthly_export.default_name(name, y, m, "pdf"), list(monthly_export.FORMATS),
                          write, title="Enregistrer le tableau mensuel"):
             self.ctx.data_changed.emit()
+            self.status.setText(left_out_text(left_out))
 
     def export_batch(self) -> None:
         y, m = self.year_month
@@ -353,6 +357,8 @@ class SessionsArea(QWidget):
             return
         self.ctx.data_changed.emit()
         text = f"{len(result.written)} fichier(s) écrit(s) dans :\n{folder}"
+        if result.left_out:
+            text += "\n\n" + left_out_text(result.left_out)
         if result.skipped:
             text += "\n\nSans tableau (aucun bénéficiaire avec l'accord de sa famille) : " + ", ".join(result.skipped)
         if result.cancelled:
@@ -393,6 +399,14 @@ class SessionsArea(QWidget):
         if save_document(self, self.ctx, f"État trimestriel T{quarter} {year} - {reference}",
                          list(statement_export.FORMATS), write, title="Enregistrer l'état trimestriel"):
             self.ctx.data_changed.emit()
+
+
+def left_out_text(count: int) -> str:
+    """What the PRE is told (never the partner) about beneficiaries the table could not carry."""
+    if not count:
+        return ""
+    return (f"{count} bénéficiaire(s) sans accord de la famille en vigueur ne figure(nt) pas dans le tableau : "
+            "enregistrez l'accord dans le dossier de l'enfant pour les y faire apparaître.")
 
 
 class ReportDialog(QDialog):

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from pre_desktop import db
 from pre_desktop.exports.monthly_table import export_month_batch, export_monthly
 from pre_desktop.models import (
+    AuditEvent,
     CareReferralState,
     CareSession,
     GeneratedDocument,
@@ -157,6 +158,9 @@ def test_round_trip_export_fill_import(factory, month, tmp_path):
             (b, D(2026, 10, 14), SessionKind.FAMILY, SessionStatus.CANCELLED)]
         answers = {x.care_referral_id: (x.month, x.comes_regularly, x.remark) for x in s.scalars(select(MonthlyAnswer))}
         assert answers == {a: ("2026-10", True, "Très régulière"), b: ("2026-10", False, None)}
+        traced = s.scalars(select(AuditEvent).where(AuditEvent.summary.like("Import du tableau mensuel%"))).one()
+        assert (traced.user_id, traced.entity, traced.entity_id) == (1, "partner", pid)
+        assert "2 séance(s) ajoutée(s)" in traced.summary
     # the same file again changes nothing
     with db.session_scope(factory, 1) as s:
         again = import_attendance(s, filled)
@@ -225,6 +229,7 @@ def test_batch_for_all_partners_into_one_folder(factory, month, tmp_path):
                      "Tableau mensuel 2026-10 - Association Filigrane.xlsx",
                      "Tableau mensuel 2026-10 - CMP Autre.pdf", "Tableau mensuel 2026-10 - CMP Autre.xlsx"]
     assert seen[-1] == (2, 2, "") and not result.cancelled
+    assert result.left_out == 1  # Fofana: no agreement of the family, in no table
     assert _count(factory, GeneratedDocument) == 4
     stopped = export_month_batch(factory, 1, 2026, 10, tmp_path / "stop", ["pdf"], cancelled=lambda: True)
     assert stopped.cancelled and stopped.written == ()

@@ -166,3 +166,53 @@ def test_batch_stop_button_stops_the_worker(qtbot, area, ctx, tmp_path, monkeypa
     monkeypatch.setattr(QProgressDialog, "show", show_and_stop)
     result = sessions_area.run_batch(area, ctx, 2026, 10, tmp_path / "lot", ["pdf"])
     assert result is not None and result.cancelled and result.written == ()
+
+
+def test_import_the_filled_table_from_the_area(qtbot, area, ctx, db_snapshot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from pre_desktop.exports.monthly_table import export_monthly
+
+    with db.session_scope(ctx.factory, 1) as s:
+        path = export_monthly(s, area.partner_id(), 2026, 10, "xlsx", tmp_path / "octobre.xlsx")
+    book = load_workbook(path)
+    table = book["Tableau mensuel"]
+    arnaud = next(r[0].row for r in table.iter_rows() if r[1].value == "Arnaud")
+    table.cell(arnaud, 10, "oui")
+    sessions = book["Séances"]
+    bad = sessions.max_row + 1
+    for column, value in enumerate([table.cell(arnaud, 1).value, None, None, "20/10/2026", "individuel", "venu"], 1):
+        sessions.cell(bad, column, value)
+    book.save(tmp_path / "rempli.xlsx")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (str(tmp_path / "rempli.xlsx"), ""))
+    reports: list[str] = []
+    monkeypatch.setattr(sessions_area.ReportDialog, "exec", lambda self: reports.append(self.text.toPlainText()))
+    before = db_snapshot()
+    area.import_file()
+    assert len(reports) == 1 and f"Séances, ligne {bad} : statut inconnu « venu »" in reports[0]
+    assert db_snapshot() == before  # refused: nothing written
+    sessions.cell(bad, 6, "présent")
+    book.save(tmp_path / "rempli.xlsx")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    area.import_file()
+    assert "1 séance(s) ajoutée(s)" in shown[0] and "1 réponse(s) du partenaire" in shown[0]
+    with ctx.factory() as s:
+        assert s.scalars(select(MonthlyAnswer.comes_regularly)).one() is True
+    assert [x[0] for x in _sessions(ctx.factory, "Arnaud")][-1] == D(2026, 10, 20)
+
+
+def test_export_says_who_was_left_out_for_lack_of_agreement(qtbot, area, ctx, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    with db.session_scope(ctx.factory, 1) as s:
+        fiche = s.scalars(select(CareReferral)).first()
+        care_referral(s, family_with_child(s, name="Fofana", consent=False), fiche.partner, fiche.convention)
+    area.refresh()
+    target = tmp_path / "octobre.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), "PDF (*.pdf)"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)  # not opened
+    area.export_table()
+    assert target.exists()
+    assert area.status.text().startswith("1 bénéficiaire(s) sans accord de la famille en vigueur ne figure(nt) pas")
