@@ -379,6 +379,10 @@ class _Builder:
         s.add_all(self.users)
         self.referents = self.users[:3]
         self.coordinator = self.users[3]
+        # The demo's records read as the coordinator's work in each file's history ("Par"),
+        # as they would in a real database (build_demo restores the caller's attribution).
+        s.flush()
+        s.info["user_id"] = self.coordinator.id
 
         settings = s.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
         if settings is None:
@@ -1112,7 +1116,11 @@ def build_demo(session: Session, today: dt.date | None = None, seed: int = 2026)
     structure's settings are overwritten and demo users are reused by login.
     """
     builder = _Builder(session, today or clock.today(), seed)
-    builder.structure()
-    builder.families()
-    builder.plan_care()
-    return builder.write()
+    caller = session.info.get("user_id")  # structure() attributes what follows to the coordinator
+    try:
+        builder.structure()
+        builder.families()
+        builder.plan_care()
+        return builder.write()
+    finally:
+        session.info["user_id"] = caller

@@ -322,3 +322,14 @@ def test_the_services_see_what_the_demo_shows(s):
             assert ok or why in ("Absence", "Annulée", "Hors quota")
     assert pathways.hors_eps_actions(s) and pathways.pathways_due_for_review(s)
     s.rollback()
+
+
+def test_the_files_history_says_the_coordinator_wrote_the_demo(s):
+    """Each file's Historique names who wrote the demo records (not "—")."""
+    from pre_desktop.models import Child, User
+    from pre_desktop.services.file_history import history
+
+    child = s.scalars(select(Child).order_by(Child.id)).first()
+    lines = history(s, child.id)
+    coordinator = s.scalars(select(User).where(User.login == "s.marchand")).one()
+    assert lines and {line.user_name for line in lines} == {coordinator.full_name}
