@@ -8,11 +8,11 @@ by the service's NeedsConfirmation, ``ctx.data_changed`` emitted after a write.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from ..exports.liaison_document import KIND, TARGET_TYPE, default_file_name, write_liaison_document
 from ..exports.render import FORMATS
@@ -28,6 +28,7 @@ from .export_actions import save_document
 from .fields import ChoiceField, DateField, SuggestField, TextField
 from .form_dialog import FormDialog
 from .sessions_grid import LEVEL_TIPS
+from .widgets import push_button
 
 if TYPE_CHECKING:  # pragma: no cover
     from .child_tabs.base import ChildTab
@@ -158,23 +159,15 @@ def last_fiche_file(ctx: AppContext, care_referral_id: int) -> Optional[Path]:
     return None
 
 
+def answer_values(row: LiaisonRow) -> dict:
+    """The answer form filled with what is known of the fiche (today for a first answer)."""
+    return {"answered_on": row.answered_on or today(), "first_appointment_on": row.first_appointment_on,
+            "psychologist_name": row.psychologist_name}
+
+
 def add_to_orientations_tab(tab: "ChildTab") -> None:
     """The child's file, Orientations tab: orient the child; for the selected fiche, produce or
     open it, mark it sent, record the answer, end the care; its history under the list."""
-    orient = QPushButton("Orienter vers un partenaire…", tab)
-    orient.setObjectName("orient")
-    generate = QPushButton("Fiche de liaison (PDF / Word)…", tab)
-    generate.setObjectName("generate_fiche")
-    open_last = QPushButton("Ouvrir la dernière fiche", tab)
-    open_last.setObjectName("open_fiche")
-    sent = QPushButton("Marquer envoyée…", tab)
-    sent.setObjectName("mark_sent")
-    answer = QPushButton("Réponse du partenaire…", tab)
-    answer.setObjectName("answer")
-    end = QPushButton("Clôturer…", tab)
-    end.setObjectName("end")
-    history = history_label(tab)
-    tab.layout_.addWidget(history)
 
     def selected_row() -> Optional[LiaisonRow]:
         row = tab.selected()
@@ -211,24 +204,25 @@ def add_to_orientations_tab(tab: "ChildTab") -> None:
         if row is not None and generate_fiche(tab, tab.ctx, row.id) is not None:
             update()
 
-    def write_now(action) -> None:  # noqa: ANN001 - one of mark_sent / record_answer / end_care
+    def write_now(action: Callable[[LiaisonRow], bool]) -> None:
         row = selected_row()
         if row is not None and action(row):
             tab.refresh()  # data_changed refreshes the file too; the selection is kept by id
             tab.main_list.select(lambda r: r.id == row.id)
             update()
 
-    orient.clicked.connect(lambda _checked=False: orient_now())
-    generate.clicked.connect(lambda _checked=False: generate_now())
-    open_last.clicked.connect(lambda _checked=False: open_now())
-    sent.clicked.connect(lambda _checked=False: write_now(lambda r: mark_sent(tab, tab.ctx, r.id, r.version)))
-    answer.clicked.connect(lambda _checked=False: write_now(lambda r: record_answer(
-        tab, tab.ctx, r.id, r.version, {"answered_on": r.answered_on or today(),
-                                        "first_appointment_on": r.first_appointment_on,
-                                        "psychologist_name": r.psychologist_name})))
-    end.clicked.connect(lambda _checked=False: write_now(lambda r: end_care(tab, tab.ctx, r.id, r.version)))
+    orient = push_button(tab, "Orienter vers un partenaire…", "orient", orient_now)
+    generate = push_button(tab, "Fiche de liaison (PDF / Word)…", "generate_fiche", generate_now)
+    open_last = push_button(tab, "Ouvrir la dernière fiche", "open_fiche", open_now)
+    sent = push_button(tab, "Marquer envoyée…", "mark_sent",
+                       lambda: write_now(lambda r: mark_sent(tab, tab.ctx, r.id, r.version)))
+    answer = push_button(tab, "Réponse du partenaire…", "answer",
+                         lambda: write_now(lambda r: record_answer(tab, tab.ctx, r.id, r.version, answer_values(r))))
+    end = push_button(tab, "Clôturer…", "end", lambda: write_now(lambda r: end_care(tab, tab.ctx, r.id, r.version)))
     for button in (orient, generate, open_last):
         tab.add_action(button)
+    history = history_label(tab)
+    tab.layout_.addWidget(history)
     follow = QHBoxLayout()  # under the list, by the history: the file stays as narrow as before
     follow.setContentsMargins(0, 0, 0, 0)
     for button in (sent, answer, end):

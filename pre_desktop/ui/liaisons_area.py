@@ -209,9 +209,7 @@ class LiaisonsArea(QWidget):
 
     def record_answer(self) -> bool:
         return self._write_on_selected(lambda r: liaison_actions.record_answer(
-            self, self.ctx, r.id, r.version, {"answered_on": r.answered_on or today(),
-                                              "first_appointment_on": r.first_appointment_on,
-                                              "psychologist_name": r.psychologist_name}))
+            self, self.ctx, r.id, r.version, liaison_actions.answer_values(r)))
 
     def end(self) -> bool:
         return self._write_on_selected(lambda r: liaison_actions.end_care(self, self.ctx, r.id, r.version))

@@ -278,10 +278,21 @@ def test_area_exports_the_filtered_list(qtbot, ctx, factory, answers):
 # --------------------------------------------------------------------------- the child's file
 
 
+def _orientations_tab(qtbot, engine, factory, tmp_path, child_id):
+    """The main window, the child's file opened on its Orientations tab."""
+    from pre_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(Path(engine.url.database), engine, factory,
+                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.ctx.open_child.emit(child_id)
+    file = win.child_files[child_id]
+    file.tabs.setCurrentWidget(file.orientations)
+    return win, file.orientations
+
+
 def test_from_the_child_file_orient_generate_and_open(qtbot, engine, factory, tmp_path, answers, monkeypatch):
     from PySide6.QtGui import QDesktopServices
-
-    from pre_desktop.ui.main_window import MainWindow
 
     _, target = answers
     ids = _case(factory)
@@ -295,13 +306,7 @@ def test_from_the_child_file_orient_generate_and_open(qtbot, engine, factory, tm
         return dialog.result()
 
     monkeypatch.setattr(OrientDialog, "exec", fill_and_create)
-    win = MainWindow(Path(engine.url.database), engine, factory,
-                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.ctx.open_child.emit(ids["child"])
-    file = win.child_files[ids["child"]]
-    tab = file.orientations
-    file.tabs.setCurrentWidget(tab)
+    win, tab = _orientations_tab(qtbot, engine, factory, tmp_path, ids["child"])
     assert tab.orientations.row_count() == 0
     generate = tab.findChild(QPushButton, "generate_fiche")
     open_last = tab.findChild(QPushButton, "open_fiche")
@@ -356,17 +361,9 @@ def test_a_long_refusal_grows_the_dialog_instead_of_overlapping(qtbot, ctx, fact
 
 
 def test_from_the_child_file_send_answer_and_end(qtbot, engine, factory, tmp_path, answers, monkeypatch):
-    from pre_desktop.ui.main_window import MainWindow
-
     asked, _ = answers
     ids = _area_case(factory)
-    win = MainWindow(Path(engine.url.database), engine, factory,
-                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.ctx.open_child.emit(ids["other"])
-    file = win.child_files[ids["other"]]
-    tab = file.orientations
-    file.tabs.setCurrentWidget(tab)
+    win, tab = _orientations_tab(qtbot, engine, factory, tmp_path, ids["other"])
     sent, answer, end = (tab.findChild(QPushButton, n) for n in ("mark_sent", "answer", "end"))
     history = tab.findChild(QLabel, "history")
     assert not sent.isEnabled() and not history.isVisibleTo(tab)
