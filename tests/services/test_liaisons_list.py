@@ -151,3 +151,17 @@ def test_quota_level_marks_the_threshold(session):
     add_sessions(session, cr, [D(2026, 7, 1)], hors_quota=True)
     row = liaisons.liaison_row(session, cr.id)
     assert (row.quota_level, row.sessions_text) == ("beyond", "20 / 20 (+1 hors quota)")
+
+
+def test_late_fiches_are_listed_in_a_traiter_with_their_days(session):
+    from pre_desktop.services.todo import todo_items
+
+    child = family_with_child(session)
+    p = partner(session, name="CMPP Dolto", code="CMPP")
+    conv = convention(session, p, delay=30)
+    late = care_referral(session, child, p, conv, requested_on=D(2026, 10, 1), sent_on=D(2026, 10, 2))
+    care_referral(session, child, p, conv, requested_on=D(2026, 11, 1), sent_on=D(2026, 11, 2))  # 20 days: in time
+    row = liaisons.liaison_row(session, late.id)
+    items = [i for i in todo_items(session) if i.kind == "answer_overdue"]
+    assert len(items) == 1 and row.overdue_days == 51
+    assert "CMPP Dolto : réponse attendu(e) depuis 51 jours (délai 30 jours)" == items[0].what
