@@ -37,6 +37,7 @@ from .children import FAMILY_FIELDS, clean_family_fields, update_child
 from .clock import today
 from .common import age_on, check_version, get_or_fail, reject_unknown
 from .consent import active_consent
+from .document_list import kind_label
 from .documents import documents_for_child
 from .errors import DomainError
 from .labels import label
@@ -48,15 +49,6 @@ from .sessions import quota_status
 CHILD_FORM_FIELDS = ("last_name", "first_name", "birth_date", "sex", "school", "school_class", "referent_id",
                      "last_contact_on", "notes")
 FAMILY_PREFIX = "family."
-
-DOCUMENT_KINDS = {
-    "convention": "Convention",
-    "liaison": "Fiche de liaison",
-    "monthly": "Tableau mensuel",
-    "statement": "État trimestriel",
-    "eps_minutes": "Compte rendu d'EPS",
-}
-
 
 # ---------------------------------------------------------------------------
 # Identité et famille
@@ -415,7 +407,7 @@ def document_rows(session: Session, child_id: int) -> list[DocumentRow]:
     docs: list[GeneratedDocument] = documents_for_child(session, child_id)
     users = {u.id: u.full_name for u in session.scalars(
         select(User).where(User.id.in_({d.created_by_id for d in docs if d.created_by_id is not None})))}
-    return [DocumentRow(id=d.id, created_at=d.created_at, title=d.title, kind_label=DOCUMENT_KINDS.get(d.kind, d.kind),
+    return [DocumentRow(id=d.id, created_at=d.created_at, title=d.title, kind_label=kind_label(d.kind),
                         file_format=d.file_format.upper(), created_by=users.get(d.created_by_id or 0),
                         file_path=d.file_path)
             for d in docs]

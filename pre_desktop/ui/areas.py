@@ -46,6 +46,7 @@ SCREENS: dict[str, str] = {
     "settings": "pre_desktop.ui.settings_area:SettingsArea",
     "liaisons": "pre_desktop.ui.liaisons_area:LiaisonsArea",
     "sessions": "pre_desktop.ui.sessions_area:SessionsArea",
+    "documents": "pre_desktop.ui.documents_area:DocumentsArea",
 }
 
 
