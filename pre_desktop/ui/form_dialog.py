@@ -54,4 +54,16 @@ class FormDialog(QDialog):
         if run_action(self, action, self.errors):
             self.accept()
             return True
+        if self.isVisible():
+            self.fit_height()
         return False
+
+    def fit_height(self) -> None:
+        """Grow to hold a refusal's message (wrapped under its field) at the current width:
+        the dialog does not grow by itself, and a long message would overlap the next row."""
+        layout = self.layout()
+        layout.activate()
+        width = self.width()
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+        if needed > self.height():
+            self.resize(width, needed)
