@@ -47,13 +47,14 @@ ACTION_TYPES = (
 REORIENT_TO = ("CMP", "CMPP", "Service social départemental", "PMI", "Aide sociale à l'enfance",
                "Maison des adolescents", "RASED", "Droit commun (école, centre social)")
 REASON_LABELS = {
+    EpsDecisionKind.POSTPONE: "Motif de l'ajournement :",
     EpsDecisionKind.REFUSE: "Motif du refus :",
     EpsDecisionKind.REORIENT: "Motif de la réorientation :",
     EpsDecisionKind.END: "Motif de fin :",
 }
 VISIBLE = {
     EpsDecisionKind.ACCEPT: {"objectives", "actions", "review_date", "regularise_hors_eps"},
-    EpsDecisionKind.POSTPONE: {"postponed_to", "later"},
+    EpsDecisionKind.POSTPONE: {"postponed_to", "later", "reason"},
     EpsDecisionKind.REFUSE: {"reason"},
     EpsDecisionKind.REORIENT: {"reoriented_to", "reason"},
     EpsDecisionKind.END: {"end_date", "reason"},
@@ -369,7 +370,8 @@ class DecisionDialog(_ServiceDialog):
                           review_date=self.review_edit.text().strip() or None,
                           regularise_hors_eps=self.regularise_check.isChecked())
         elif kind is EpsDecisionKind.POSTPONE:
-            values["postponed_to"] = self.postpone_edit.text().strip() or None
+            values.update(postponed_to=self.postpone_edit.text().strip() or None,
+                          reason=self.reason_edit.toPlainText())
         elif kind is EpsDecisionKind.REFUSE:
             values["reason"] = self.reason_edit.toPlainText()
         elif kind is EpsDecisionKind.REORIENT:

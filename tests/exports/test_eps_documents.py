@@ -16,6 +16,7 @@ from readback import docx_text, pdf_text, squash
 NOTE = "Placement ASE envisagé par le juge"
 REASON = "Troubles anxieux sévères suite au divorce"
 MOTIVE = "Famille refuse tout suivi psychologique"
+MEETING_NOTE = "Débat vif sur la situation du père incarcéré"
 
 
 def _child(s, last: str, first: str, bd: dt.date):
@@ -31,7 +32,8 @@ def meeting_id(factory):
     with db.session_scope(factory, 1) as s:
         partner = Partner(name="CMPP Françoise Dolto", type_id=s.scalars(select(PartnerType.id)).first())
         s.add(partner)
-        m = eps.create_meeting(s, meeting_date="10/11/2026", place="Salle du conseil, hôtel de ville")
+        m = eps.create_meeting(s, meeting_date="10/11/2026", place="Salle du conseil, hôtel de ville",
+                              notes=MEETING_NOTE)
         eps.add_member(s, m.id, name="Mme Roche", function="Directrice", institution="École Jaurès")
         eps.add_member(s, m.id, name="M. Diop", function="Assistant social", institution="CD 93", present=False)
         a = _child(s, "N'Diaye", "Aïcha", dt.date(2015, 6, 1))
@@ -60,7 +62,7 @@ def test_minutes_say_the_decisions_and_nothing_of_the_file(factory, tmp_path, me
                      "Soutien psychologique (CMPP Françoise Dolto)", "Accompagnement scolaire (Aide aux devoirs)",
                      "10/05/2027", "secret partagé"):
         assert squash(expected) in text, expected
-    for secret in (NOTE, REASON, MOTIVE):
+    for secret in (NOTE, REASON, MOTIVE, MEETING_NOTE):
         assert squash(secret) not in text, secret
     with db.session_scope(factory) as s:
         doc = s.scalars(select(GeneratedDocument)).one()
@@ -77,7 +79,7 @@ def test_agenda_lists_the_situations_without_reasons(factory, tmp_path, meeting_
     for expected in ("Ordre du jour", "10/11/2026", "Situations inscrites", "N'DIAYE", "LEFÈVRE", "ŒUVRAY",
                      "Nouvelle situation", "Karim Benali", "9 ans"):
         assert squash(expected) in text, expected
-    for secret in (NOTE, REASON, MOTIVE, "Parcours accepté"):
+    for secret in (NOTE, REASON, MOTIVE, MEETING_NOTE, "Parcours accepté"):
         assert squash(secret) not in text, secret
 
 

@@ -151,6 +151,26 @@ def test_removing_a_decided_situation_asks_and_reverts(qtbot, area, factory, mon
         assert child.status is ChildStatus.REFERRED and child.pathways == []
 
 
+def test_modifying_a_postponement_keeps_its_reason(qtbot, area, factory):
+    meeting_id = _meeting_id(factory, dt.date(2026, 11, 10))
+    with db.session_scope(factory, 1) as s:
+        child_id = s.scalars(select(Child.id).where(Child.first_name == "Noé")).one()
+        eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.POSTPONE, postponed_to="08/12/2026",
+                            reason="Bilan orthophonique attendu", confirm=True)
+    area.open_meeting(meeting_id)
+    page = area.meeting_page
+    page.agenda.selectRow(0)
+    dialog = page.decision_dialog()
+    assert dialog.form.isRowVisible(dialog._rows["reason"])  # the motive is shown for a postponement
+    assert dialog.reason_edit.toPlainText() == "Bilan orthophonique attendu"
+    dialog.postpone_edit.setText("12/01/2027")
+    dialog.accept()
+    assert dialog.result() == DecisionDialog.DialogCode.Accepted
+    with db.session_scope(factory) as s:
+        (row,) = eps.decisions_for_child(s, child_id)
+    assert (row.postponed_to, row.reason) == (dt.date(2027, 1, 12), "Bilan orthophonique attendu")
+
+
 def test_search_adds_a_child_typed_without_accents_and_opens_its_file(qtbot, area, ctx, factory):
     area.open_meeting(_meeting_id(factory, dt.date(2026, 12, 8)))
     page = area.meeting_page
