@@ -175,14 +175,21 @@ def build_document(v: dict[str, str], logo_path: Optional[str] = None) -> d.Docu
                     "en compte la globalité de leur environnement et de leurs difficultés ;"),
         d.Paragraph(f"Considérant que {('la commune de ' + town) if town else 'la commune'} s'inscrit dans cette "
                     f"démarche et confie à {carrier} le portage juridique, financier et opérationnel de ce dispositif ;"),
-        d.Paragraph("Considérant que les actions proposées aux enfants et aux jeunes doivent s'inscrire dans un "
-                    "parcours personnalisé préconisé par une équipe pluridisciplinaire de soutien (EPS), qui réunit "
-                    "enseignants, éducateurs, animateurs, travailleurs sociaux, psychologues, pédopsychiatres, "
-                    "médecin scolaire… ;"),
+        d.Paragraph("Considérant que les actions proposées aux enfants et aux jeunes (accompagnement scolaire, "
+                    "prévention du décrochage scolaire, santé, activités culturelles, de loisirs, sportives…) doivent "
+                    "obligatoirement s'inscrire dans le cadre d'un suivi personnalisé, c'est-à-dire dans un parcours "
+                    "préconisé par une équipe pluridisciplinaire de soutien (EPS), qui réunit enseignants, éducateurs, "
+                    "animateurs, travailleurs sociaux, psychologues, pédopsychiatres, médecin scolaire… ;"),
+        d.Paragraph("Considérant que les parcours personnalisés peuvent comprendre des actions de différente nature, "
+                    "notamment des actions favorisant le dialogue parents/enfants et parents/école, des vacations "
+                    "médicales, des actions en petit groupe permettant l'expression de l'enfant (atelier théâtre, "
+                    "danse…), des activités favorisant le bien-être et la santé de l'enfant ;"),
         d.Paragraph("Considérant qu'il convient de proposer aux familles ayant accepté de collaborer avec la réussite "
-                    "éducative un espace d'échange leur permettant de mieux appréhender les propositions "
-                    "d'accompagnement psychologique, et de développer une action de prise en charge directe en "
-                    "matière de souffrance psychique pouvant être préconisée dans un parcours individualisé ;"),
+                    "éducative un espace d'échange spécifique leur permettant de mieux appréhender les propositions "
+                    "du dispositif en termes d'accompagnement psychologique ;"),
+        d.Paragraph("Considérant qu'il convient de développer une action de prise en charge directe en matière de "
+                    "souffrance psychique, qui constituera une intervention pouvant être préconisée dans un "
+                    "programme d'accompagnement individualisé ;"),
         d.Paragraph("Il est convenu ce qui suit.", bold=True),
 
         d.Heading("Article 2 — Objet de la mission"),
@@ -191,14 +198,22 @@ def build_document(v: dict[str, str], logo_path: Optional[str] = None) -> d.Docu
                     "ou violents, qui ne sont pas toujours reconnus comme des signaux d'alarme ou ne peuvent faire "
                     "l'objet d'un suivi approprié. Les signataires reconnaissent qu'il est nécessaire, dans certains "
                     "cas, de proposer aux bénéficiaires du PRE une prise en charge en matière de santé mentale :"),
-        d.Bullets(["un suivi individuel ou familial ;",
-                   "un accompagnement psychologique et un soutien personnalisé à partir d'entretiens individuels ou "
-                   "familiaux, autour des difficultés psychiques, éducatives et relationnelles."]),
+        d.Bullets(["un suivi individuel ou familial."]),
+        d.Paragraph(f"{partner} s'engage à faire bénéficier certains enfants et jeunes suivis par le PRE d'un "
+                    "accompagnement psychologique et d'un soutien personnalisé, à partir d'entretiens individuels ou "
+                    "familiaux qui favorisent le travail autour des difficultés psychiques, éducatives et "
+                    "relationnelles. Ses moyens d'action sont un lieu d'écoute, de parole et de médiation où sont "
+                    "pratiquées différentes techniques psychothérapeutiques (individuel, groupe enfants et "
+                    "adolescents), du soutien psychologique, de la guidance parentale et de la thérapie familiale, "
+                    "des groupes de parole en lien avec la problématique du jeune (décrochage scolaire, conduites à "
+                    "risques, difficultés de socialisation…)."),
         d.Paragraph([d.Run(f"{partner} s'engage à proposer un premier rendez-vous d'accueil dans un délai de "),
                      d.Run(f"{v['delai_premier_rdv']} jours", bold=True),
                      d.Run(" à compter de la demande du PRE.")]),
-        d.Paragraph("Le référent de parcours en charge de l'accompagnement de la famille adresse la demande au "
-                    "prestataire au moyen d'une fiche de liaison, sollicitant ainsi une première rencontre."),
+        d.Paragraph("Cette intervention se fait dans le cadre des accompagnements proposés par la réussite éducative, "
+                    "selon les modalités suivantes : le référent de parcours en charge de l'accompagnement de la "
+                    "famille adresse la demande au prestataire au moyen d'une fiche de liaison, sollicitant ainsi une "
+                    "première rencontre."),
         d.Paragraph([d.Run("La prise en charge par le PRE se fait sur la base de "),
                      d.Run(f"{v['quota_seances']} entretiens par personne", bold=True),
                      d.Run(". Au-delà, si le prestataire considère nécessaire la poursuite de l'accompagnement, "
@@ -250,6 +265,7 @@ def build_document(v: dict[str, str], logo_path: Optional[str] = None) -> d.Docu
                      d.Run(", sur présentation d'un état des entretiens réalisés. Les paiements s'effectuent au "
                            "compte bancaire suivant :")]),
         d.Fields([("Coordonnées bancaires", v["coordonnees_bancaires"])], fill=True, label_width=0.3),
+        d.Paragraph("Révision des honoraires :", bold=True, align="left"),
         d.Paragraph("Aucune révision ne sera appliquée au tarif des honoraires mentionnés au présent article pendant "
                     "la durée de la convention. Le versement des prestations facturées est exclusif de toute autre "
                     "rémunération ou indemnité (notamment les frais engendrés par l'exercice de l'activité)."),

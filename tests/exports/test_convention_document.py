@@ -61,7 +61,17 @@ EXPECTED = ["PRE de Montreuil-sur-Mer", "Convention de partenariat", "Caisse des
             "1 234,50 €", "45,50 €", "60,00 €", "trimestrielle", "Mme Nadia Kaci",
             "coordonnateur du PRE (Mme Hélène Carré)", "Tribunal administratif de Lille",
             "Fait en deux exemplaires à Montreuil-sur-Mer, le 15/02/2026", "Mme Zoé Müller", "Directrice",
-            "FR76 3000 1007 9412", "délai d'un mois", "Convention PRE-2026-04 — PRE de Montreuil-sur-Mer"]
+            "FR76 3000 1007 9412", "délai d'un mois", "Convention PRE-2026-04 — PRE de Montreuil-sur-Mer",
+            # the model convention's clauses (seed 003), article by article
+            "plan de cohésion sociale du 30 juin 2004", "loi n° 2005-32 du 18 janvier 2005",
+            "portage juridique, financier et opérationnel", "doivent obligatoirement s'inscrire",
+            "vacations médicales", "espace d'échange spécifique", "souffrance psychique",
+            "Il est convenu ce qui suit", "un suivi individuel ou familial", "guidance parentale et de la thérapie",
+            "au moyen d'une fiche de liaison", "prise en charge psychothérapeutique", "organisés sur rendez-vous",
+            "l'orientation éventuelle du bénéficiaire", "Un tableau mensuel", "Obligations du PRE",
+            "Obligations du prestataire", "nommer un psychologue référent", "Révision des honoraires",
+            "exclusif de toute autre rémunération", "indicateurs mesurables", "lettre recommandée avec accusé de "
+            "réception", "épuisement des voies amiables"]
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
