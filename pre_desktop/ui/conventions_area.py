@@ -118,6 +118,7 @@ class ConventionForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 8, 8)
         self.heading = area_title("Nouvelle convention", self, name="form_heading")
+        self.heading.setWordWrap(True)  # a long partner name wraps rather than widening the form past its pane
         outer.addWidget(self.heading)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state")
@@ -254,6 +255,7 @@ class ConventionForm(QWidget):
         self.billing.setCurrentIndex(max(self.billing.findData(values.get("billing_period")), 0))
         for name in self.TEXT_FIELDS:
             self._line(name).setText(values.get(name) or "")
+            self._line(name).setCursorPosition(0)  # a long signatory reads from its start
         for name, (_low, _high, default, _suffix) in self.SPIN_FIELDS.items():
             self._spin(name).setValue(values.get(name, default))
         for name in ("bank_details", "notes"):

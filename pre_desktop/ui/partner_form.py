@@ -107,6 +107,7 @@ class PartnerForm(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
+        self.title.setWordWrap(True)  # a long name wraps rather than widening the form past its pane
         layout.addWidget(self.title)
         self.banner = QLabel(self)
         self.errors = FieldErrors(self.banner)

@@ -12,7 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from PySide6.QtCore import QDir
+from PySide6.QtCore import QDir, QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,6 +42,7 @@ from .context import AppContext
 from .rows_model import Column, RowsModel, configure_table
 
 PREVIEW_ROWS = 8
+DEFAULT_SIZE = QSize(960, 680)  # the preview and the refusals readable without scrolling sideways
 NOT_IMPORTED = "(ne pas importer)"
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows (cp1252)"}
 
@@ -75,7 +76,7 @@ class PartnerImportDialog(QDialog):
         self._build()
         self._set_file_state()
         size = self.ctx.settings.value("partner_import/size")
-        self.resize(size if size is not None else self.sizeHint().expandedTo(self.minimumSizeHint()))
+        self.resize(size if size is not None else self.sizeHint().expandedTo(DEFAULT_SIZE))
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,9 @@ from .fields import age_range
 from .forms import FieldErrors, run_action
 from .rows_model import ROW_ROLE, Column, RowsView
 from .widgets import ok_cancel
+
+
+DEFAULT_SIZE = QSize(1000, 640)
 
 
 def _direct_text(row: PartnerTypeRow) -> str:
@@ -134,7 +137,8 @@ class PartnerTypesDialog(QDialog):
         self._build()
         self.refresh()
         size = self.ctx.settings.value("partner_types/size")
-        self.resize(size if size is not None else self.sizeHint().expandedTo(self.minimumSizeHint()))
+        # by default wide and tall enough to read the guide's table without scrolling sideways
+        self.resize(size if size is not None else self.sizeHint().expandedTo(DEFAULT_SIZE))
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
