@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..models import ChildStatus
 from ..services.children_list import ChildrenTable, children_table, count_children
 from ..services.labels import label
-from .children_model import COL_LAST_NAME, ID_ROLE, ChildrenFilterProxy, ChildrenTableModel
+from .children_model import COL_ALERTS, COL_LAST_NAME, COL_SCHOOL, ID_ROLE, ChildrenFilterProxy, ChildrenTableModel
 from .context import AppContext
 from .rows_model import configure_table
 from .widgets import area_layout, refill_combo
@@ -33,7 +33,10 @@ from .widgets import area_layout, refill_combo
 SEARCH_DELAY_MS = 150  # debounce: filter once the user pauses, not on every key
 SYNC_LIMIT = 3_000  # up to this many children the list loads at once
 FIRST_PAGE = 300  # beyond, the first rows by name come first, the rest in the background
-COLUMN_WIDTHS = (140, 110, 60, 280, 130, 160, 85, 110, 260)
+COLUMN_WIDTHS = (120, 95, 52, 280, 118, 152, 82, 102, 170)
+# In a narrow window "École et classe" gives way (elided, whole in its tooltip) so the
+# séances and alerts, what a référent looks for, stay on screen.
+SCHOOL_WIDTHS = (150, 300)  # the school column's narrowest and widest
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -140,6 +143,7 @@ class ChildrenArea(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
         self.table.activated.connect(self._open)
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
 
         self._search_timer = QTimer(self)
@@ -148,6 +152,18 @@ class ChildrenArea(QWidget):
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._search_entered)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_school_column()
+        return super().eventFilter(watched, event)
+
+    def fit_school_column(self) -> None:
+        """The school column takes what the others and the alerts leave, within SCHOOL_WIDTHS."""
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(COL_ALERTS) if c != COL_SCHOOL)
+        room = self.table.viewport().width() - others - COLUMN_WIDTHS[COL_ALERTS]
+        header.resizeSection(COL_SCHOOL, max(SCHOOL_WIDTHS[0], min(SCHOOL_WIDTHS[1], room)))
 
     def _combo(self, name: str, text: str, row: QHBoxLayout) -> QComboBox:
         """A filter; its first choice ("Statut : tous"…) names it, to keep the row narrow."""

@@ -174,6 +174,8 @@ class ChildrenTableModel(QAbstractTableModel):
         if column == COL_ALERTS:
             alerts = t.alerts.get(t.ids[row])
             return "\n".join(alert.detail for alert in alerts) if alerts else None
+        if column == COL_SCHOOL:  # narrowed first in a small window: the whole text here
+            return self._display(row, column) or None
         return None
 
     # --- sorting -------------------------------------------------------------------------
@@ -287,6 +289,7 @@ class ChildrenFilterProxy(QAbstractProxyModel):
         table = source.table
         status = self._filters.get("status")
         if status is not None:
+            status = ChildStatus(status)  # a combo's data comes back as the enum's str value
             statuses = table.statuses
             rows = [r for r in rows if statuses[r] is status]
         referent = self._filters.get("referent_id")
