@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon
@@ -22,8 +22,12 @@ from . import APP_NAME, __version__
 from .logs import setup_logging
 from .paths import asset_path, default_db_path
 
+if TYPE_CHECKING:
+    from .ui.main_window import MainWindow
+
 log = logging.getLogger("pre_desktop")
 
+APP_USER_MODEL_ID = "fr.pre-desktop.app"
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
 
@@ -70,7 +74,23 @@ def ensure_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("pre-desktop")
     app.setWindowIcon(app_icon())
+    show_as_own_app_in_taskbar()
     return app  # type: ignore[return-value]
+
+
+def show_as_own_app_in_taskbar() -> bool:
+    """Windows groups a window under the program that runs it: started with python.exe,
+    the task bar would show Python's icon and name. An app id of its own gives it ours."""
+    if sys.platform != "win32":
+        return False
+    try:
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_USER_MODEL_ID)
+    except (AttributeError, OSError):
+        log.warning("Identifiant d'application Windows non défini : icône de Python dans la barre des tâches")
+        return False
+    return True
 
 
 def start_path(db_path: Optional[Path], settings: QSettings) -> Path:
@@ -97,11 +117,41 @@ def choose_base(db_path: Optional[Path], settings: QSettings):  # noqa: ANN201 -
     return welcome.opened if welcome.exec() else None
 
 
+def visit_areas(window: MainWindow) -> list[str]:
+    """Show and refresh every area in turn; the labels shown, in order.
+
+    Screens are imported by name (ui.areas.SCREENS), so a build that left one out only
+    fails when it is shown: the headless check of a build goes through all of them.
+    """
+    from .ui import areas
+
+    shown = []
+    for area in areas.available():
+        window.show_area(area.key)
+        window.screen(area.key).refresh()  # type: ignore[attr-defined]
+        QApplication.processEvents()
+        log.info("Espace affiché : %s", area.label)
+        shown.append(area.label)
+    return shown
+
+
+def smoke_close(window: MainWindow) -> None:
+    """End of ``--quit-after``: every area shown, then closed; an error exits with 1, not a dialog."""
+    try:
+        visit_areas(window)
+    except Exception:
+        log.exception("Un espace ne s'affiche pas")
+        QApplication.instance().exit(1)  # type: ignore[union-attr]
+        return
+    window.close()
+
+
 def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
     """Show the window on the chosen base; return the exit code.
 
-    ``quit_after`` (seconds) closes the window by itself: a headless check that a build
-    starts, opens a base and runs its event loop.
+    ``quit_after`` (seconds) shows every area, then closes the window by itself: a
+    headless check that a build starts, opens a base, runs its event loop and has
+    every screen.
     """
     from .ui import error_dialog
     from .ui.backup_actions import start_automatic_backup
@@ -119,8 +169,9 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
     window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
     window.show()
     start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000))
+    log.info("Fenêtre affichée")  # its time stamp gives the start-up time (tests/test_frozen_build.py)
     if quit_after is not None:
-        QTimer.singleShot(int(quit_after * 1000), window.close)
+        QTimer.singleShot(int(quit_after * 1000), lambda: smoke_close(window))
     code = app.exec()
     QThreadPool.globalInstance().waitForDone(60000)  # a backup still copying finishes first
     window.engine.dispose()

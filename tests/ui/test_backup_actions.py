@@ -96,7 +96,7 @@ def test_restore_dialog_lists_and_checks(qtbot, window, tmp_path, settings, monk
     assert model.index(1, 0).data() == "01/10/2026 09:00"
     assert model.index(0, 2).data().endswith("ko")
     assert dialog.restore_button.isEnabled()
-    assert "intégrité correcte" in dialog.status.text()
+    assert "Sauvegarde vérifiée : fichier intact, de la version actuelle" in dialog.status.text()
 
     dialog.table.selectRow(1)
     assert not dialog.restore_button.isEnabled()
@@ -158,3 +158,35 @@ def test_french_qt_and_icon(qapp):
             QApplication.removeTranslator(translator)
             translator.deleteLater()
     assert max(s.width() for s in app_icon().availableSizes()) == 256  # the icon files are shipped in the package
+
+
+def test_headless_check_shows_every_area_then_closes(qtbot, window, monkeypatch):
+    from pre_desktop import app as app_module
+    from pre_desktop.ui import areas
+
+    window.show()
+    assert app_module.visit_areas(window) == [a.label for a in areas.available()]
+    assert window.current_area() == areas.available()[-1].key
+    exits = []
+    monkeypatch.setattr(QApplication.instance(), "exit", exits.append)
+    monkeypatch.setattr(window.screen("todo"), "refresh", lambda: 1 / 0)
+    app_module.smoke_close(window)
+    assert exits == [1] and window.isVisible()  # an area failing: exit code 1, no dialog to wait on
+    monkeypatch.undo()
+    app_module.smoke_close(window)
+    assert not window.isVisible()
+
+
+def test_own_task_bar_entry_on_windows(monkeypatch):
+    import ctypes
+    import types
+
+    from pre_desktop import app as app_module
+
+    if app_module.sys.platform != "win32":
+        assert app_module.show_as_own_app_in_taskbar() is False  # nothing to do elsewhere
+    ids = []
+    shell = types.SimpleNamespace(SetCurrentProcessExplicitAppUserModelID=ids.append)
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(shell32=shell), raising=False)
+    monkeypatch.setattr(app_module.sys, "platform", "win32")
+    assert app_module.show_as_own_app_in_taskbar() is True and ids == ["fr.pre-desktop.app"]
