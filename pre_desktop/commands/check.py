@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     report = check_database_file(db_path(args))
     if not report.ok:
         for problem in report.problems:
-            print(f"Erreur : {problem}", file=sys.stderr)
+            print(f"Erreur : {problem[:1].lower()}{problem[1:]}", file=sys.stderr)
         return EXIT_DATABASE
     print(f"Base : {report.path}")
     print("Intégrité : correcte")

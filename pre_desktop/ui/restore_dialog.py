@@ -196,12 +196,13 @@ class RestoreDialog(QDialog):
         report = check_database_file(self.model.backups[row].path)
         self.report = report
         if report.ok:
-            note = " (sera mise à jour vers le schéma actuel à l'ouverture)" if report.needs_upgrade else ""
+            version = ("d'une version antérieure, elle sera mise à jour à l'ouverture" if report.needs_upgrade
+                       else "de la version actuelle")
             self.status.setStyleSheet(OK_STYLE)
-            self.status.setText(f"Sauvegarde vérifiée : intégrité correcte, schéma « {report.revision} »{note}.")
+            self.status.setText(f"Sauvegarde vérifiée : fichier intact, {version} (schéma {report.revision}).")
         else:
             self.status.setStyleSheet(BAD_STYLE)
-            self.status.setText("Cette sauvegarde ne peut pas être restaurée : " + " ".join(report.problems))
+            self.status.setText("Cette sauvegarde ne peut pas être restaurée. " + " ".join(report.problems))
         self.restore_button.setEnabled(report.ok)
 
     def choose_other_file(self) -> None:

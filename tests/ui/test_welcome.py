@@ -171,3 +171,31 @@ def test_start_on_a_damaged_base_can_go_to_the_welcome_screen(qtbot, tmp_path, d
     monkeypatch.setattr(WelcomeDialog, "exec", lambda self: shown.append(self) or 0)
     assert app_module.choose_base(base, settings) is None
     assert len(shown) == 1
+
+
+@pytest.mark.parametrize("problem, said", [("newer", "version plus récente"), ("locked", "verrouillée")])
+def test_start_on_a_newer_or_locked_base_explains_and_leaves_it(qtbot, tmp_path, data, settings, monkeypatch,
+                                                                problem, said):
+    import sqlite3
+
+    from dbfiles import set_revision
+
+    base = make_base(tmp_path / "pre.sqlite", ["Dupré"])
+    lock = None
+    if problem == "newer":
+        set_revision(base, "9999_future")
+    else:
+        lock = sqlite3.connect(base)
+        lock.execute("BEGIN IMMEDIATE")
+    before = base.read_bytes()
+    asked = []
+    monkeypatch.setattr(recovery, "ask_after_failure",
+                        lambda parent, path, message, **k: asked.append((message, k)) or Choice.CANCEL)
+    try:
+        assert app_module.choose_base(base, settings) is None  # the user chose Quitter
+    finally:
+        if lock is not None:
+            lock.rollback()
+            lock.close()
+    assert said in asked[0][0] and asked[0][1]["welcome"]
+    assert base.read_bytes() == before
