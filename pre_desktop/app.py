@@ -162,12 +162,22 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
     log.info("%s %s démarre", APP_NAME, __version__)
     error_dialog.install(log_file)
     settings = QSettings(APP_NAME, APP_NAME)
-    opened = choose_base(db_path, settings)
-    if opened is None:
-        return 0
-    settings.setValue("last_database", str(opened.path))
-    window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
+    opened = None
+    try:
+        opened = choose_base(db_path, settings)
+        if opened is None:
+            return 0
+        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
+    except Exception:
+        # Before the window exists there is no work to go back to: say so in French, then stop.
+        log.exception("Démarrage impossible")
+        if quit_after is None:  # nobody to read a dialog in the headless check
+            error_dialog.ErrorDialog(sys.exc_info(), log_file, fatal=True).exec()  # type: ignore[arg-type]
+        if opened is not None:
+            opened.engine.dispose()
+        return 1
     window.show()
+    settings.setValue("last_database", str(opened.path))
     start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000))
     log.info("Fenêtre affichée")  # its time stamp gives the start-up time (tests/test_frozen_build.py)
     if quit_after is not None:

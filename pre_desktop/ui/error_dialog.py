@@ -37,9 +37,17 @@ NOTHING_LOST = (
     "à travailler normalement."
 )
 
+CANNOT_START = "{app} n'a pas pu s'ouvrir à cause d'une erreur inattendue."
+NOTHING_LOST_AT_START = (
+    "Aucune donnée n'a été perdue : la base n'a pas été modifiée. Relancez l'application."
+)
+
 
 class ErrorDialog(QDialog):
-    def __init__(self, exc: ExcInfo, log_file: Optional[Path], parent: Optional[QWidget] = None) -> None:
+    """``fatal``: the error stopped the start-up, so the app closes after it (Quitter)."""
+
+    def __init__(self, exc: ExcInfo, log_file: Optional[Path], parent: Optional[QWidget] = None,
+                 *, fatal: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME} — erreur inattendue")
         self.setObjectName("error_dialog")
@@ -48,9 +56,10 @@ class ErrorDialog(QDialog):
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
 
-        self.summary = QLabel(f"<b>{WHAT_HAPPENED.format(app=APP_NAME)}</b>", self)
+        summary = (CANNOT_START if fatal else WHAT_HAPPENED).format(app=APP_NAME)
+        self.summary = QLabel(f"<b>{summary}</b>", self)
         self.detail = QLabel(f"Problème rencontré : {describe(value)}", self)
-        self.reassurance = QLabel(NOTHING_LOST, self)
+        self.reassurance = QLabel(NOTHING_LOST_AT_START if fatal else NOTHING_LOST, self)
         where = str(log_file) if log_file else "la sortie d'erreur (aucun fichier de journal)"
         self.log_label = QLabel(
             f"Le détail technique a été noté dans le journal :<br><code>{where}</code><br>"
@@ -77,7 +86,8 @@ class ErrorDialog(QDialog):
                 lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file.parent)))
             )
             buttons.addButton(self.open_log_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.continue_button = buttons.addButton("Continuer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button = buttons.addButton("Quitter" if fatal else "Continuer",
+                                                 QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.setDefault(True)
         buttons.accepted.connect(self.accept)
 

@@ -90,3 +90,34 @@ def test_log_rotates(tmp_path):
         assert path.stat().st_size <= logs.MAX_BYTES
     finally:
         logs.setup_logging(tmp_path / "after")
+
+
+def test_error_while_starting_is_explained_then_the_app_stops(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from pre_desktop import app as app_module
+    from pre_desktop.ui import main_window
+    from dbfiles import make_base
+
+    base = make_base(tmp_path / "pre.sqlite", ["Dupré"])
+    ini = tmp_path / "settings.ini"
+    monkeypatch.setattr(app_module, "QSettings", lambda *a: QSettings(str(ini), QSettings.Format.IniFormat))
+    monkeypatch.setattr(app_module, "setup_logging", lambda: logs.setup_logging(tmp_path / "logs"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("écran cassé")
+
+    monkeypatch.setattr(main_window, "MainWindow", broken)
+    shown: list[ErrorDialog] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: shown.append(self) or 0)
+    try:
+        assert app_module.run_app(base) == 1
+        assert app_module.run_app(base, quit_after=0) == 1 and len(shown) == 1  # headless: no dialog to wait on
+    finally:
+        logs.uninstall_exception_hooks()
+        logs.setup_logging(tmp_path / "logs-after")
+    dialog = shown[0]
+    assert "n'a pas pu s'ouvrir" in dialog.summary.text() and "écran cassé" in dialog.detail.text()
+    assert dialog.continue_button.text() == "Quitter" and "n'a pas été modifiée" in dialog.reassurance.text()
+    assert "Démarrage impossible" in (tmp_path / "logs" / "pre_desktop.log").read_text(encoding="utf-8")
+    assert QSettings(str(ini), QSettings.Format.IniFormat).value("last_database") is None  # not reopened next time
