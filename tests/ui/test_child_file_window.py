@@ -222,6 +222,11 @@ def test_a_valid_edit_is_saved_by_ctrl_s_and_shows_in_the_history(qtbot, win, id
     assert lines[("Famille", "Interprète nécessaire")] == ("Claire Martin", "Non", "Oui")
     assert lines[("Parcours", "Date de révision")] == ("Claire Martin", "14/04/2026", "30/06/2026")
     assert len(rows.text_at(0, 0)) == 16  # JJ/MM/AAAA HH:MM
+    # the selected line read in full under the list (a creation's values are too long for a cell)
+    rows.select(lambda line: line.field_label == "Classe")
+    assert file.history.detail.text().endswith("par Claire Martin : Dossier de l'enfant — Classe\n« CM1 » → « CM2 »")
+    rows.select(lambda line: line.action_label == "Création" and line.entity_label == "Famille")
+    assert "Nom de la famille : Dupont" in file.history.detail.text()
 
 
 def test_a_warning_is_asked_and_declining_stores_nothing(qtbot, win, ids, db_snapshot, monkeypatch, factory):
