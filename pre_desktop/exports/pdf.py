@@ -23,7 +23,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     Image,
-    KeepTogether,
     ListFlowable,
     ListItem,
     PageBreak as RlPageBreak,
@@ -69,11 +68,13 @@ def _styles() -> dict[str, ParagraphStyle]:
                                 alignment=TA_CENTER, spaceAfter=4, textColor=ACCENT),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14, alignment=TA_CENTER,
                                    spaceAfter=10),
+        # headings keep with what follows (as Word's heading styles do): never alone at a page's foot
         "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10,
-                             spaceAfter=5, textColor=ACCENT),
+                             spaceAfter=5, textColor=ACCENT, keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=13.5, spaceBefore=6,
-                             spaceAfter=3),
-        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=4),
+                             spaceAfter=3, keepWithNext=1),
+        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=4,
+                             keepWithNext=1),
         "letterhead": ParagraphStyle("letterhead", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
                                      spaceAfter=1),
         "letterhead_line": ParagraphStyle("letterhead_line", parent=base, fontSize=8.5, leading=10.5,
@@ -216,10 +217,15 @@ def _table(block: d.Table, styles: dict[str, ParagraphStyle], width: float) -> R
 
 
 def _signatures(block: d.Signatures, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:
+    # Chained by keepWithNext rather than one KeepTogether, which reportlab will not join
+    # to a heading before it: "Signatures" then stays with its blocks.
     out: list[Any] = []
     if block.place_and_date:
-        out.append(RlParagraph(_text(block.place_and_date), styles["base"]))
-        out.append(RlSpacer(1, 3 * mm))
+        out.append(RlParagraph(_text(block.place_and_date), ParagraphStyle("place", parent=styles["base"],
+                                                                           keepWithNext=1)))
+        gap = RlSpacer(1, 3 * mm)
+        gap.keepWithNext = 1
+        out.append(gap)
     cells = []
     for sig in block.blocks:
         lines = [RlParagraph(f"<b>{_text(sig.heading)}</b>", styles["cell"])]
@@ -230,7 +236,7 @@ def _signatures(block: d.Signatures, styles: dict[str, ParagraphStyle], width: f
         table = RlTable([cells], colWidths=[width / len(cells)] * len(cells))
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
         out.append(table)
-    return [KeepTogether(out)]
+    return out
 
 
 def flowables(doc: d.Document, width: float) -> list[Any]:

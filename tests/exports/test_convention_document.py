@@ -251,3 +251,22 @@ def test_readme_lists_every_template_field():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [f.name for f in cd.TEMPLATE_FIELDS if f"`{{{{ {f.name} }}}}`" not in readme]
     assert missing == [], "README.md: add these fields to the convention template table"
+
+
+def test_the_signatures_heading_never_ends_a_page_alone(tmp_path):
+    """Whatever the length of the articles, « Signatures » sits on the page of the blocks it announces."""
+    from pypdf import PdfReader
+
+    from pre_desktop.exports import document as doc_model
+    from pre_desktop.exports.render import render
+
+    for lines in range(30, 42):  # the heading falls near the foot of page 1 somewhere in this range
+        doc = doc_model.Document(title="Convention de partenariat")
+        doc.add(*[doc_model.Paragraph(f"Ligne {n} de l'article.") for n in range(lines)])
+        doc.add(doc_model.Heading("Article 11 — Signatures"),
+                doc_model.Signatures([doc_model.SignatureBlock("Le PRE", "Mme A"), doc_model.SignatureBlock("Le partenaire", "M. B")],
+                                     place_and_date="Fait à Lille, le 01/03/2026"))
+        path = render(doc, "pdf", tmp_path / f"c{lines}.pdf")
+        pages = [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+        with_heading = [n for n, text in enumerate(pages) if "Article 11" in text]
+        assert with_heading and "Fait à Lille" in pages[with_heading[0]] and "Mme A" in pages[with_heading[0]], lines
