@@ -48,6 +48,13 @@ def _carrier(x: ConventionDocumentData) -> str:
     return x.structure.legal_carrier_name or x.structure.pre_name
 
 
+def _pre_signatory_title(x: ConventionDocumentData) -> str:
+    """The representative's title only when he signs: another signatory is not « Président »."""
+    if x.signatory_pre_title:
+        return x.signatory_pre_title
+    return "" if x.signatory_pre else x.structure.legal_representative_title or ""
+
+
 @dataclass(frozen=True)
 class TemplateField:
     name: str
@@ -95,8 +102,8 @@ TEMPLATE_FIELDS: list[TemplateField] = [
                   lambda x: x.psychologist_name or ""),
     TemplateField("signataire_pre", "Signataire pour le PRE (à défaut, le représentant légal)",
                   lambda x: x.signatory_pre or x.structure.legal_representative or ""),
-    TemplateField("signataire_pre_qualite", "Qualité du signataire pour le PRE",
-                  lambda x: x.signatory_pre_title or x.structure.legal_representative_title or ""),
+    TemplateField("signataire_pre_qualite", "Qualité du signataire pour le PRE (à défaut, celle du représentant légal "
+                  "quand c'est lui qui signe)", _pre_signatory_title),
     TemplateField("signataire_partenaire", "Signataire pour le partenaire", lambda x: x.signatory_partner or ""),
     TemplateField("signataire_partenaire_qualite", "Qualité du signataire pour le partenaire",
                   lambda x: x.signatory_partner_title or ""),

@@ -270,3 +270,15 @@ def test_the_signatures_heading_never_ends_a_page_alone(tmp_path):
         pages = [page.extract_text() or "" for page in PdfReader(str(path)).pages]
         with_heading = [n for n, text in enumerate(pages) if "Article 11" in text]
         assert with_heading and "Fait à Lille" in pages[with_heading[0]] and "Mme A" in pages[with_heading[0]], lines
+
+
+def test_the_representative_title_goes_to_the_pre_signatory_only_when_he_signs(factory, conv_id):
+    values = cd.template_values(_data(factory, conv_id))
+    assert (values["signataire_pre"], values["signataire_pre_qualite"]) == ("M. Étienne Lefèvre", "Président")
+    with db.session_scope(factory, 1) as s:
+        cv.update_convention(s, conv_id, expected_version=None, signatory_pre="Mme Anne Vidal")
+    values = cd.template_values(_data(factory, conv_id))
+    assert (values["signataire_pre"], values["signataire_pre_qualite"]) == ("Mme Anne Vidal", "")
+    with db.session_scope(factory, 1) as s:
+        cv.update_convention(s, conv_id, expected_version=None, signatory_pre_title="Vice-présidente")
+    assert cd.template_values(_data(factory, conv_id))["signataire_pre_qualite"] == "Vice-présidente"
