@@ -70,3 +70,14 @@ def add_help_menu(window: QMainWindow) -> None:
     action.triggered.connect(lambda: AboutDialog(window.db_path, window).exec())  # type: ignore[attr-defined]
     menu.addAction(action)
     window.about_action = action  # type: ignore[attr-defined]
+    fields = QAction("Champs du &modèle de convention…", window)
+    fields.setToolTip("Les champs {{ … }} qu'un modèle Word de convention peut utiliser")
+    fields.triggered.connect(lambda: _template_fields(window))
+    menu.insertAction(action, fields)  # « À propos » stays last
+    window.template_fields_action = fields  # type: ignore[attr-defined]
+
+
+def _template_fields(window: QMainWindow) -> None:
+    from .convention_template_dialog import FieldsDialog
+
+    FieldsDialog(window).exec()

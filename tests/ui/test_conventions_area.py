@@ -252,3 +252,21 @@ def test_template_dialog_refuses_an_unknown_field_by_name_then_installs_a_good_o
     qtbot.addWidget(fields)
     names = [fields.model.index(r, 0).data() for r in range(fields.model.rowCount())]
     assert "{{ tarif_individuel }}" in names and "{{ convention_debut }}" in names
+
+
+def test_the_help_menu_lists_the_template_fields(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMainWindow
+
+    from pre_desktop.exports.convention_document import TEMPLATE_FIELDS
+    from pre_desktop.ui.about import add_help_menu
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.db_path = tmp_path / "base.sqlite"
+    add_help_menu(window)
+    shown = []
+    monkeypatch.setattr(FieldsDialog, "exec", lambda self: shown.append(
+        [self.model.index(r, 0).data() for r in range(self.model.rowCount())]) or 0)
+    assert [a.text() for a in window.help_menu.actions()][-1].startswith("À &propos")
+    window.template_fields_action.trigger()
+    assert shown == [["{{ " + f.name + " }}" for f in TEMPLATE_FIELDS]]
