@@ -176,6 +176,7 @@ class PartnerForm(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         box.addLayout(buttons)
+        self.contacts_view.selectionModel().selectionChanged.connect(lambda *_: self._contact_buttons())
         compound_row(form, "Contacts :", contacts_box, self.errors, [("contacts", self.contacts_view)])
 
         self.notes = QPlainTextEdit(self)
@@ -242,7 +243,7 @@ class PartnerForm(QWidget):
         self._select_type(detail.type_id if detail else None)
         self.notes.setPlainText(_text(detail.notes if detail else None))
         self.active.setChecked(detail.active if detail else True)
-        self.contacts_list.set_rows(list(detail.contacts) if detail else [], keep_selection=False)
+        self._set_contacts(list(detail.contacts) if detail else [])
         self.title.setText(detail.name if detail else "Nouvelle structure partenaire")
         self.delete_button.setEnabled(detail is not None)
         self.dirty = False
@@ -293,6 +294,16 @@ class PartnerForm(QWidget):
     def contacts(self) -> list[ContactRow]:
         return self.contacts_list.model.rows
 
+    def _set_contacts(self, contacts: list[ContactRow]) -> None:
+        self.contacts_list.set_rows(contacts, keep_selection=False)
+        self._contact_buttons()
+
+    def _contact_buttons(self) -> None:
+        """Modifier / Retirer act on the selected contact: greyed without one."""
+        chosen = self.contacts_view.selectionModel().hasSelection()
+        self.edit_contact_button.setEnabled(chosen)
+        self.remove_contact_button.setEnabled(chosen)
+
     def _selected_contact(self) -> int:
         index = self.contacts_view.currentIndex()
         return index.row() if index.isValid() else -1
@@ -300,7 +311,7 @@ class PartnerForm(QWidget):
     def add_contact(self) -> None:
         dialog = ContactDialog(self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_contact:
-            self.contacts_list.set_rows(self.contacts() + [dialog.result_contact], keep_selection=False)
+            self._set_contacts(self.contacts() + [dialog.result_contact])
             self._edited()
 
     def edit_contact(self) -> None:
@@ -311,7 +322,7 @@ class PartnerForm(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_contact:
             contacts = self.contacts()
             contacts[row] = dialog.result_contact
-            self.contacts_list.set_rows(contacts, keep_selection=False)
+            self._set_contacts(contacts)
             self._edited()
 
     def remove_contact(self) -> None:
@@ -320,5 +331,5 @@ class PartnerForm(QWidget):
             return
         contacts = self.contacts()
         del contacts[row]
-        self.contacts_list.set_rows(contacts, keep_selection=False)
+        self._set_contacts(contacts)
         self._edited()

@@ -126,10 +126,13 @@ def test_contacts_added_edited_removed_and_saved(qtbot, area, ctx, monkeypatch):
             assert dialog.errors.shown_field == "email"  # refused in the dialog, which stays open
 
     monkeypatch.setattr(ContactDialog, "exec", fake_exec)
+    assert not area.form.edit_contact_button.isEnabled() and not area.form.remove_contact_button.isEnabled()
     area.form.add_contact()
     area.form.add_contact()
     assert [c.name for c in area.form.contacts()] == ["Mme Leclerc", "M. Diaz"]
+    assert not area.form.remove_contact_button.isEnabled()  # nothing selected: nothing to remove
     area.form.contacts_view.selectRow(1)
+    assert area.form.edit_contact_button.isEnabled() and area.form.remove_contact_button.isEnabled()
     area.form.remove_contact()
     assert area.save()
     with ctx.read() as s:
