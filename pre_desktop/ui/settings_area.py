@@ -68,7 +68,8 @@ class SettingsArea(QWidget):
         outer.setContentsMargins(12, 12, 12, 6)
         outer.addWidget(area_title("Paramètres de la structure", self))
         intro = QLabel("Ces informations figurent sur tous les documents produits (conventions, fiches de liaison, "
-                       "tableaux mensuels, états trimestriels).", self)
+                       "tableaux mensuels, états trimestriels, ordres du jour et relevés de décisions de l'EPS, "
+                       "annuaire des partenaires).", self)
         intro.setWordWrap(True)
         outer.addWidget(intro)
         scroll = QScrollArea(self)

@@ -73,3 +73,57 @@ def test_not_an_image_refused_on_the_logo(area, tmp_path):
     assert not area.use_logo_file(str(fake))
     assert area.errors.shown_field == "logo_path" and "image" in area.errors.message("logo_path")
     assert area.logo_path is None
+
+
+def test_what_the_screen_saves_is_on_every_document_produced_next(qtbot, area, tmp_path):
+    """PRE name, logo and tribunal typed here, then the convention, the EPS agenda and minutes
+    and the partners directory produced: each carries them (PDF and Word)."""
+    import sys
+    from pathlib import Path
+
+    from docx import Document as open_docx
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from pre_desktop.exports.convention_document import export_convention
+    from pre_desktop.exports.eps_documents import write_eps_document
+    from pre_desktop.exports.partners_directory import export_directory
+    from pre_desktop.models import Partner, PartnerType
+    from pre_desktop.services import conventions, eps
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exports"))
+    from readback import docx_text, pdf_text, squash
+
+    with area.ctx.write() as s:
+        partner = Partner(name="CMPP Dolto", type=s.scalars(select(PartnerType)).first())
+        s.add(partner)
+        s.flush()
+        conv_id = conventions.create_convention(s, partner_id=partner.id, reference="C-1", start_date="01/01/2026",
+                                                tariff_individual="45", tariff_parents="45", tariff_family="50").id
+        meeting_id = eps.create_meeting(s, meeting_date="10/11/2026").id
+    area.refresh()
+    area.inputs["pre_name"].setText("PRE de Saint-Ébène")
+    area.inputs["administrative_court"].setText("Tribunal administratif de Nantes")
+    image = QImage(120, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2e86c1"))
+    image.save(str(tmp_path / "logo.png"))
+    assert area.use_logo_file(str(tmp_path / "logo.png")) and area.save()
+
+    out = tmp_path / "docs"
+    out.mkdir()
+    with area.ctx.write() as s:
+        for fmt in ("pdf", "docx"):
+            export_convention(s, conv_id, fmt, out / f"convention.{fmt}")
+            write_eps_document(s, meeting_id, "agenda", fmt, out / f"odj.{fmt}")
+            write_eps_document(s, meeting_id, "minutes", fmt, out / f"releve.{fmt}")
+        export_directory(s, out / "annuaire.xlsx")
+    for name in ("convention", "odj", "releve"):
+        assert "PRE de Saint-Ébène" in squash(pdf_text(out / f"{name}.pdf")), name
+        assert "PRE de Saint-Ébène" in squash(docx_text(out / f"{name}.docx")), name
+        assert PdfReader(str(out / f"{name}.pdf")).pages[0].images, f"{name}.pdf: no logo"
+        assert open_docx(str(out / f"{name}.docx")).inline_shapes, f"{name}.docx: no logo"
+    assert "Tribunal administratif de Nantes" in squash(pdf_text(out / "convention.pdf"))
+    sheets = load_workbook(out / "annuaire.xlsx")
+    assert any("PRE de Saint-Ébène" in str(cell.value) for ws in sheets for row in ws.iter_rows() for cell in row
+               if cell.value)
