@@ -282,3 +282,18 @@ def test_the_representative_title_goes_to_the_pre_signatory_only_when_he_signs(f
     with db.session_scope(factory, 1) as s:
         cv.update_convention(s, conv_id, expected_version=None, signatory_pre_title="Vice-présidente")
     assert cd.template_values(_data(factory, conv_id))["signataire_pre_qualite"] == "Vice-présidente"
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice absent")
+def test_libreoffice_opens_the_word_convention_and_finds_its_articles(factory, conv_id, tmp_path):
+    import subprocess
+
+    with db.session_scope(factory, 1) as s:
+        cd.export_convention(s, conv_id, "docx", tmp_path / "convention.docx")
+    done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), str(tmp_path / "convention.docx")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Error" not in done.stderr, done.stderr
+    text = squash(pdf_text(tmp_path / "lo" / "convention.pdf"))
+    assert "Article 11 — Signatures" in text and "1 234,50 €" in text and "Association Écoute & Grandir" in text
+    assert "page 1 / " in text  # Word's PAGE / NUMPAGES fields computed by LibreOffice
