@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.ctx.data_changed.connect(self._mark_stale)
         self.ctx.open_child.connect(self.open_child_file)
         self.child_files: dict[int, ChildFile] = {}  # open files, by child id
-        self._screens: dict[str, QWidget] = {}
+        self._screens: dict[str, QWidget] = {}  # the areas built so far (each when first shown)
         self._pages: dict[str, QScrollArea] = {}
         self._stale: set[str] = set()
 
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._show_database()
         start = str(self.settings.value("main_window/area", "todo"))
-        self.show_area(start if start in self._screens else next(iter(self._screens), ""))
+        self.show_area(start if start in self._pages else next(iter(self._pages), ""))
 
     # --- compatibility accessors ----------------------------------------------------
 
@@ -96,13 +96,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(central)
         for area in areas.available():
             # Each area scrolls inside its page rather than imposing its minimum width on
-            # the window: a small laptop screen still fits every area.
+            # the window: a small laptop screen still fits every area. The area itself is
+            # built when first shown (screen()): on a large file some read for seconds, and
+            # the window must open at once.
             page = QScrollArea(self.stack)
             page.setWidgetResizable(True)
             page.setFrameShape(QFrame.Shape.NoFrame)
-            screen = areas.create(area.key, self.ctx, page)
-            page.setWidget(screen)
-            self._screens[area.key] = screen
             self._pages[area.key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(area.label, self.nav)
@@ -146,8 +145,18 @@ class MainWindow(QMainWindow):
 
     # --- areas -----------------------------------------------------------------------
 
+    def has_area(self, key: str) -> bool:
+        return key in self._pages
+
     def screen(self, key: str) -> QWidget:
-        return self._screens[key]
+        """The area's screen, built (and so read) now if it was not yet."""
+        screen = self._screens.get(key)
+        if screen is None:
+            page = self._pages[key]
+            screen = self._screens[key] = areas.create(key, self.ctx, page)
+            page.setWidget(screen)
+            self._stale.discard(key)
+        return screen
 
     def current_area(self) -> str:
         item = self.nav.currentItem()
@@ -163,7 +172,7 @@ class MainWindow(QMainWindow):
         if current is None:
             return
         key = str(current.data(KEY_ROLE))
-        screen = self._screens[key]
+        screen = self.screen(key)
         if key in self._stale:
             self._stale.discard(key)
             screen.refresh()  # type: ignore[attr-defined]

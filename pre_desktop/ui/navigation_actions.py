@@ -17,7 +17,7 @@ RECORD_AREAS = {"convention": "conventions"}  # record kind -> area that shows i
 
 
 def install(window: "MainWindow") -> None:
-    if "children" in window._screens:
+    if window.has_area("children"):
         _children_menu(window)
     window.ctx.open_record.connect(lambda kind, record_id: show_record(window, kind, record_id))
 
@@ -49,7 +49,7 @@ def search_children(window: "MainWindow") -> None:
 def show_record(window: "MainWindow", kind: str, record_id: int) -> bool:
     """Show the area holding the record, and the record itself if the area can select it."""
     area = RECORD_AREAS.get(kind)
-    if area is None or area not in window._screens:
+    if area is None or not window.has_area(area):
         return False
     window.show_area(area)
     select = getattr(window.screen(area), "show_record", None)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pre_desktop import db
 from pre_desktop.migrate import open_database
-from pre_desktop.models import Child, ChildStatus, Family
+from pre_desktop.models import Child, ChildStatus, Family, Role, User
 from pre_desktop.ui.children_model import COL_AGE, COL_FIRST_NAME, COL_LAST_NAME, RECORD_ROLE
 from pre_desktop.textnorm import fold
 from pre_desktop.ui.main_window import MainWindow
@@ -142,3 +142,29 @@ def test_ctrl_n_opens_the_new_referral(qtbot, window, monkeypatch):
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert shown == ["Nouveau repérage"]
     assert window.current_area() == "children"
+
+
+def test_each_area_is_built_when_first_shown(qtbot, window):
+    """On a large file some areas read for seconds: the window opens on its start area only."""
+    assert set(window._screens) == {"todo"}
+    labels = [window.nav.item(row).text() for row in range(window.nav.count())]
+    assert labels[:8] == ["À traiter", "Enfants", "EPS", "Partenaires", "Conventions", "Fiches de liaison",
+                          "Séances", "Documents"]
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        key = window.current_area()
+        assert window.stack.currentWidget().widget() is window.screen(key)
+    assert len(window._screens) == window.nav.count()
+
+
+def test_the_status_bar_says_who_works_on_which_file(window, tmp_path):
+    assert window.user_label.text() == "Utilisateur : aucun compte"  # a file made without accounts
+    assert window.path_label.text() == f"Base : {window.db_path}"
+    other = make_file(tmp_path / "avec_compte.sqlite", [])
+    engine, factory = open_database(other)
+    with db.session_scope(factory) as s:
+        s.add(User(login="c.martin", first_name="Claire", last_name="Martin", role=Role.COORDINATOR))
+    engine.dispose()
+    assert window.open_path(other)
+    assert window.user_label.text() == "Utilisateur : Claire Martin (Coordonnateur(trice))"
+    assert window.path_label.text() == f"Base : {other.resolve()}"
