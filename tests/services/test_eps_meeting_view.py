@@ -203,3 +203,26 @@ def test_add_situations_all_or_nothing(factory, db_snapshot, meeting):
     err = refused(factory, db_snapshot, lambda s: eps.add_situations(
         s, meeting_id, [(other_id, AgendaReason.NEW_REFERRAL), (child_id, AgendaReason.NEW_REFERRAL)]))
     assert err.field == "child_id" and "déjà à l'ordre du jour" in err.message
+
+
+def test_a_decision_and_its_undoing_are_in_the_audit_trail_with_who_did_it(factory, meeting):
+    from pre_desktop.models import AuditAction, AuditEvent
+
+    meeting_id, child_id = meeting
+    with db.session_scope(factory, 2) as s:
+        decision_id = eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT,
+                                          **DECISIONS[K.ACCEPT]).id
+    with db.session_scope(factory, 1) as s:
+        eps.revert_decision(s, decision_id)
+    with db.session_scope(factory) as s:
+        events = [(e.user_id, e.action, e.entity, e.changes) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.child_id == child_id).order_by(AuditEvent.id))]
+    made = [(user, action, entity) for user, action, entity, _ in events]
+    assert (2, AuditAction.CREATE, EpsDecision.__tablename__) in made
+    assert (2, AuditAction.CREATE, Pathway.__tablename__) in made
+    assert (1, AuditAction.DELETE, EpsDecision.__tablename__) in made
+    assert (1, AuditAction.DELETE, Pathway.__tablename__) in made
+    status = [(user, changes["status"]) for user, action, entity, changes in events
+              if entity == Child.__tablename__ and action is AuditAction.UPDATE and changes and "status" in changes]
+    assert status == [(2, [ChildStatus.REFERRED.value, ChildStatus.ACTIVE.value]),
+                      (1, [ChildStatus.ACTIVE.value, ChildStatus.REFERRED.value])]
