@@ -12,6 +12,7 @@ def test_bench_on_a_small_database(tmp_path, capsys):
     assert "Base construite : 400 enfants" in out
     assert "Ouverture du fichier (liste affichée) :" in out and " ms" in out
     assert "Frappe dans la recherche :" in out
+    assert "Ouverture d'un dossier enfant :" in out
     assert path.exists()
 
 

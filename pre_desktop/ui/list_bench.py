@@ -1,5 +1,5 @@
-"""Measures what a user waits for on a large file: opening it (the children list on screen)
-and one keystroke in the search. Used by ``python -m pre_desktop bench``."""
+"""Measures what a user waits for on a large file: opening it (the children list on screen),
+one keystroke in the search, and opening a child's file. Used by ``python -m pre_desktop bench``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class ListTimings:
     keystroke_ms: float  # one search keystroke filtering every row (median)
     keystroke_max_ms: float
     shown_after_search: int
+    child_file_ms: float = 0.0  # a child's file (dossier enfant) open on screen, its first tab read (median)
+    child_file_first_ms: float = 0.0  # the first file opened in the session (Qt builds its first tabs and tables)
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -58,4 +60,46 @@ def measure(path: Path, runs: int = 5) -> ListTimings:
         keystrokes.append(time.perf_counter() - started)
     shown = proxy.rowCount()
     return ListTimings(count, _median_ms(opened), _median_ms(full), _median_ms(keystrokes),
-                       max(keystrokes) * 1000, shown)
+                       max(keystrokes) * 1000, shown, *_child_file_ms(path, runs))
+
+
+def _child_file_ms(path: Path, runs: int) -> tuple[float, float]:
+    """Opening the file of a child followed by a partner (sessions, history): the window
+    built, its identity tab read and shown, as after Enter in the list."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import func, select
+
+    from ..models import CareReferral, CareSession
+    from .child_file import ChildFile
+    from .context import AppContext
+
+    engine, factory = open_database(path, create=False)
+    samples = []
+    # the offscreen platform warns on each window shown ("does not support propagateSizeHints"): not the user's concern
+    previous = qInstallMessageHandler(lambda *_args: None)
+    with tempfile.TemporaryDirectory(prefix="pre-bench-") as folder:
+        settings = QSettings(str(Path(folder) / "bench.ini"), QSettings.Format.IniFormat)
+        ctx = AppContext(path, engine, factory, settings)
+        with factory() as session:  # the child with the most sessions: the heaviest file
+            child_id = session.scalar(select(CareReferral.child_id).join(CareSession)
+                                      .group_by(CareReferral.child_id).order_by(func.count().desc()).limit(1))
+            child_id = child_id or session.scalar(select(func.min(CareReferral.child_id)))
+        if child_id is None:
+            engine.dispose()
+            return 0.0, 0.0
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            window = ChildFile(ctx, child_id)
+            window.show()
+            QApplication.processEvents()
+            samples.append(time.perf_counter() - started)
+            window._discard = True
+            window.close()
+            window.deleteLater()
+            QApplication.processEvents()
+    qInstallMessageHandler(previous)
+    engine.dispose()
+    return _median_ms(samples[1:]), samples[0] * 1000
