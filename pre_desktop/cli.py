@@ -72,6 +72,10 @@ class _FrenchFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001
         return super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
 
+    def start_section(self, heading):  # noqa: ANN001, ANN201
+        # argparse writes "heading:"; French typography puts a space before the colon.
+        return super().start_section(f"{heading} " if heading else heading)
+
 
 class FrenchArgumentParser(argparse.ArgumentParser):
     """argparse with French headings and error messages (it ships only English)."""

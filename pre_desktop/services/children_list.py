@@ -207,7 +207,7 @@ def _orientations(session: Session, day: dt.date, only: Optional[list[int]]
                 alerts.setdefault(child_id, []).append(Alert(
                     "answer_overdue", f"{missing.capitalize()} attendue ({waiting} j)" if missing == "réponse"
                     else f"1er rendez-vous attendu ({waiting} j)",
-                    f"{partner} : {missing} attendu(e) depuis {waiting} jours"))
+                    f"{partner} : {missing} en attente depuis {waiting} jours"))
     return shown, alerts
 
 

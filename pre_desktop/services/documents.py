@@ -3,6 +3,7 @@ version of the data. A coordinator must be able to say what was sent to a partne
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from sqlalchemy import select
@@ -31,7 +32,9 @@ def record_document(session: Session, *, kind: str, file_format: str, title: str
         target_id=target_id,
         target_version=target_version,
         child_id=child_id,
-        file_path=optional_text(file_path, "file_path", "Fichier", 1000),
+        # Absolute: a path relative to where a command ran would not be found later.
+        file_path=optional_text(str(Path(file_path).expanduser().resolve()) if file_path else None,
+                                "file_path", "Fichier", 1000),
         created_by_id=session.info.get("user_id"),
     )
     session.add(doc)

@@ -52,7 +52,7 @@ def todo_items(session: Session, on: Optional[dt.date] = None) -> list[TodoItem]
     for row in overdue(session, day):
         items.append(TodoItem(
             "answer_overdue", row.child_name,
-            f"{row.partner_name} : {row.missing} attendu(e) depuis {row.days_waiting} jours "
+            f"{row.partner_name} : {row.missing} en attente depuis {row.days_waiting} jours "
             f"(délai {row.delay_days} jours)", row.sent_on + dt.timedelta(days=row.delay_days),
             row.days_waiting - row.delay_days, "child", row.child_id))
     for alert in quota_alerts(session):

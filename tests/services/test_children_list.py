@@ -105,7 +105,7 @@ def test_todo_gathers_each_rule(session, file):
                      ("hors_eps", "MARTIN Noé"), ("review", "DIALLO Adam")]
     overdue = items[0]
     assert (overdue.target, overdue.target_id, overdue.days) == ("child", file["noe"], 15)
-    assert "réponse attendu(e) depuis 45 jours" in overdue.what
+    assert "réponse en attente depuis 45 jours" in overdue.what
     renewal = items[3]
     assert (renewal.target, renewal.target_id, renewal.due, renewal.days) == ("convention", file["conv"],
                                                                              D(2026, 12, 31), -39)

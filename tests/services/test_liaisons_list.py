@@ -164,4 +164,4 @@ def test_late_fiches_are_listed_in_a_traiter_with_their_days(session):
     row = liaisons.liaison_row(session, late.id)
     items = [i for i in todo_items(session) if i.kind == "answer_overdue"]
     assert len(items) == 1 and row.overdue_days == 51
-    assert "CMPP Dolto : réponse attendu(e) depuis 51 jours (délai 30 jours)" == items[0].what
+    assert "CMPP Dolto : réponse en attente depuis 51 jours (délai 30 jours)" == items[0].what

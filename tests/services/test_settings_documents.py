@@ -63,3 +63,12 @@ def test_documents_are_recorded_listed_and_traced(factory, db_snapshot):
         assert len(events) == 2 and events[0].child_id == child.id and events[0].user_id == 2
     assert refused(factory, db_snapshot, lambda s: documents.record_document(
         s, kind="liaison", file_format="odt", title="X", target_type="care_referrals", target_id=5)).field == "file_format"
+
+
+def test_a_document_written_to_a_relative_path_is_recorded_absolute(factory, tmp_path, monkeypatch):
+    """A command run from some folder with --out fiche.pdf: the Documents list must find it later."""
+    monkeypatch.chdir(tmp_path)
+    with db.session_scope(factory, 1) as s:
+        doc = documents.record_document(s, kind="liaison", file_format="pdf", title="Fiche",
+                                        target_type="care_referrals", target_id=1, file_path="sorties/fiche.pdf")
+        assert doc.file_path == str(tmp_path / "sorties" / "fiche.pdf")
