@@ -16,12 +16,12 @@ from ..formatting import fr_date
 from ..services.todo import KIND_LABELS, KIND_ORDER, TodoItem, todo_items
 from . import areas
 from .context import AppContext
+from .navigation_actions import RECORD_AREAS  # what a non-child line opens, and the area that shows it
 from .rows_model import ROW_ROLE, Column, RowsView
 from .widgets import area_layout, refill_combo
 
 COL_KIND, COL_WHO, COL_WHAT, COL_DUE, COL_DAYS = range(5)
 ITEM_ROLE = ROW_ROLE
-RECORD_AREAS = {"convention": "conventions"}  # what a non-child line opens, and the area that shows it
 _DISABLED = "#6b6b6b"
 _LATE = "#a93226"
 _RANK = {kind: i for i, kind in enumerate(KIND_ORDER)}
@@ -41,8 +41,10 @@ def _days_text(item: TodoItem) -> str:
 
 def _tooltip(item: TodoItem) -> str:
     if not can_open(item):
-        return f"{item.what}\n(La fiche des conventions n'est pas encore disponible dans cette version.)"
-    return f"{item.what}\nEntrée ou double-clic : ouvrir le dossier" if item.target == "child" else item.what
+        return f"{item.what}\n(Cette fiche ne peut pas être ouverte dans cette version.)"
+    if item.target == "child":
+        return f"{item.what}\nEntrée ou double-clic : ouvrir le dossier"
+    return f"{item.what}\nEntrée ou double-clic : afficher la convention"
 
 
 def _ink(item: TodoItem) -> Optional[str]:

@@ -64,3 +64,35 @@ def test_each_kind_is_listed_and_a_line_opens_its_file(qtbot, engine, factory, t
     area.kind_filter.setCurrentIndex(area.kind_filter.findData("quota"))
     assert area.proxy.rowCount() == 1 and area.proxy.index(0, COL_WHO).data() == "DUPONT Léa"
     assert area.count_label.text() == "1 ligne"
+
+
+def test_in_the_window_each_line_opens_the_concerned_file(qtbot, engine, factory, tmp_path):
+    from pre_desktop.ui.main_window import MainWindow
+
+    with db.session_scope(factory) as s:
+        p = partner(s)
+        conv = convention(s, p, end=D(2026, 12, 31))  # ends within two months: to renew
+        adam = family_with_child(s, name="Diallo", first_name="Adam")
+        adam.status = ChildStatus.ACTIVE
+        s.add(Pathway(child=adam, start_date=D(2026, 1, 10), review_date=D(2026, 11, 1), objectives=""))
+        ids = {"adam": adam.id, "conv": conv.id}
+    window = MainWindow(tmp_path / "t.sqlite", engine, factory,
+                        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    area = window.screen("todo")
+    assert window.current_area() == "todo"
+
+    def open_kind(label: str) -> None:
+        row = next(r for r in range(area.proxy.rowCount()) if area.proxy.index(r, COL_KIND).data() == label)
+        area.table.setFocus()
+        area.table.setCurrentIndex(area.proxy.index(row, 0))
+        qtbot.keyClick(area.table, Qt.Key.Key_Return)
+
+    open_kind("Révision du parcours")
+    assert ids["adam"] in window.child_files
+    window.child_files[ids["adam"]].close()
+    window.show_area("todo")
+    open_kind("Convention à renouveler")
+    assert window.current_area() == "conventions"
+    assert window.screen("conventions").form.convention_id == ids["conv"]
