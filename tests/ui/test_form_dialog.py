@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from pre_desktop.services.errors import DomainError
 from pre_desktop.ui.fields import DateField, MultilineField, TextField
@@ -33,3 +33,17 @@ def test_a_long_refusal_grows_the_dialog_instead_of_overlapping_the_next_row(qtb
     assert message.height() >= message.heightForWidth(message.width())  # every line of it shown
     below = message.mapTo(dialog, QPoint(0, message.height())).y()
     assert below <= dialog.fields["source"].widget.mapTo(dialog, QPoint(0, 0)).y()  # above the next row
+
+
+def test_escape_cancels_without_calling_the_service(qtbot):
+    calls = []
+    dialog = FormDialog(None, "Adulte", [("last_name", "Nom :", TextField()), ("first_name", "Prénom :", TextField())],
+                        {"last_name": "Dupré"}, lambda fields, confirm: calls.append(fields))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.fields["last_name"].widget  # the first field, then Tab in the form's order
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.fields["first_name"].widget
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible() and calls == []
