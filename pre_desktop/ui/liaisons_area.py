@@ -116,7 +116,7 @@ class LiaisonsArea(QWidget):
         combo.setObjectName(name)
         # Long partner names must not widen the whole window: the combo shrinks, its list does not.
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
+        combo.setMinimumContentsLength(20)  # "Toutes les structures" whole
         for text, value in items:
             combo.addItem(text, value)
         combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
