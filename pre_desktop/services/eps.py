@@ -41,6 +41,7 @@ from .clock import today
 from .common import add_months, age_on, as_bool, as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
+from .partners import orientation_check
 from .pathways import check_partner, hors_eps_actions, hors_eps_care_referrals, open_pathway
 from .settings import public_age_range
 
@@ -329,7 +330,10 @@ def _as_kind(value: Any) -> EpsDecisionKind:
         raise DomainError(f"« {value} » n'est pas une décision d'EPS valide.", "kind") from None
 
 
-def _clean_actions(session: Session, actions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _clean_actions(session: Session, actions: Iterable[Mapping[str, Any]], child: Child, day: dt.date,
+                   warnings: list[DomainWarning]) -> list[dict[str, Any]]:
+    """The actions of an acceptance, checked; an action with a partner is an orientation there
+    (rule 6): refused where the PRE may not orient directly, a warning outside its public's ages."""
     out = []
     for i, raw in enumerate(actions or (), start=1):
         unknown = set(raw) - _ACTION_KEYS
@@ -342,6 +346,12 @@ def _clean_actions(session: Session, actions: Iterable[Mapping[str, Any]]) -> li
             raise DomainError(f"Action n° {i} : le libellé est trop long (200 caractères au plus).", "actions")
         kind = optional_text(raw.get("action_type"), "actions", "Type d'action", 100)
         check_partner(session, raw.get("partner_id"), "actions")
+        if raw.get("partner_id") is not None:
+            refusal, ages = orientation_check(session, raw["partner_id"], child.birth_date, day)
+            if refusal is not None:
+                raise DomainError(f"Action n° {i} : {refusal.message}", "actions")
+            warnings.extend(DomainWarning(w.code, f"Action n° {i} : {w.message}", "actions", w.related_id)
+                            for w in ages)
         out.append({"label": text, "action_type": kind, "partner_id": raw.get("partner_id")})
     return out
 
@@ -392,7 +402,7 @@ def _plan(session: Session, meeting: EpsMeeting, child: Child, state: _ChildStat
         if pathway is not None and day < pathway.start_date:
             raise DomainError("La commission précède le début du parcours en cours.", "meeting_id")
         plan.objectives = optional_text(objectives, "objectives", "Objectifs", 10_000)
-        plan.actions = _clean_actions(session, actions)
+        plan.actions = _clean_actions(session, actions, child, day, plan.warnings)
         plan.review_date = as_date(review_date, "review_date", "Date de révision", required=False) \
             or add_months(day, REVIEW_MONTHS)
         if plan.review_date <= day:

@@ -29,6 +29,7 @@ from ..models import (
 from .clock import today
 from .common import as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, NotFoundError
+from .partners import orientation_check
 
 
 def open_pathway(session: Session, child_id: int) -> Optional[Pathway]:
@@ -65,6 +66,10 @@ def add_action(session: Session, *, child_id: int, label: str, action_type: Opti
     kind = optional_text(action_type, "action_type", "Type d'action", 100)
     check_partner(session, partner_id)
     start = as_date(start_date, "start_date", "Date de début", required=False) or today()
+    if partner_id is not None:  # an action with a partner orients there: rule 6
+        refusal, _ages = orientation_check(session, partner_id, child.birth_date, start)
+        if refusal is not None:
+            raise refusal
     note = optional_text(notes, "notes", "Notes", 10_000)
     pathway = open_pathway(session, child.id)
     if eps_decision_id is not None:

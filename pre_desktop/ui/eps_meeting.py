@@ -395,7 +395,8 @@ class MeetingPage(QWidget):
             return None
         with self.ctx.read() as session:
             later = eps.meetings(session, past=None)
-            partners = [(p.id, p.name) for p in search_partners(session, active=True)]
+            # only where the PRE may orient (rule 6: not CATTP nor hôpital de jour; the services refuse them too)
+            partners = [(p.id, p.name) for p in search_partners(session, active=True) if p.direct_orientation_allowed]
         return DecisionDialog(self, self.ctx, self.meeting, row, later_meetings=later, partners=partners)
 
     def decide(self) -> bool:

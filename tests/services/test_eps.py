@@ -152,7 +152,7 @@ def test_agenda_suggestions(factory, setup):
 def test_accept_creates_pathway_with_actions(factory, setup):
     meeting_id, child_id = setup
     with db.session_scope(factory, 1) as s:
-        ptype = s.scalars(select(PartnerType)).first()
+        ptype = s.scalars(select(PartnerType).where(PartnerType.code == "CMPP")).one()
         partner = Partner(name="CMPP", type_id=ptype.id)
         s.add(partner)
         s.flush()
@@ -711,3 +711,28 @@ def test_two_commissions_the_same_day_keep_their_order_for_undo(factory, db_snap
         eps.revert_decision(s, second)
         eps.revert_decision(s, first)
         assert s.get(Child, child_id).status is ChildStatus.REFERRED
+
+
+def test_accept_with_an_action_at_a_structure_the_pre_cannot_orient_to_is_refused(factory, db_snapshot, setup):
+    """Rule 6 in the EPS too: an action with its partner is an orientation there."""
+    meeting_id, child_id = setup
+    with db.session_scope(factory, 1) as s:
+        types = {t.code: t.id for t in s.scalars(select(PartnerType))}
+        s.add_all([Partner(name="CATTP Les Lucioles", type_id=types["CATTP_ENF"]),
+                   Partner(name="PAEJ L'Escale", type_id=types["PAEJ"])])
+    with db.session_scope(factory) as s:
+        cattp, paej = (s.scalars(select(Partner.id).where(Partner.name == n)).one()
+                       for n in ("CATTP Les Lucioles", "PAEJ L'Escale"))
+    error = _refused(factory, db_snapshot, lambda s: eps.record_decision(
+        s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT, confirm=True,
+        actions=[dict(label="Lecture", action_type="scolaire"), dict(label="Ateliers", partner_id=cattp)]))
+    assert error.field == "actions" and error.message.startswith("Action n° 2 :")
+    assert "CATTP Les Lucioles" in error.message and "psychiatre" in error.message
+    with db.session_scope(factory, 1) as s, pytest.raises(NeedsConfirmation) as asked:
+        eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT,
+                            actions=[dict(label="Écoute", partner_id=paej)])
+    assert [w.code for w in asked.value.warnings] == ["age_outside_public"]
+    assert "Action n° 1" in asked.value.warnings[0].message and "12 à 25 ans" in asked.value.warnings[0].message
+    with db.session_scope(factory, 1) as s:
+        eps.record_decision(s, meeting_id=meeting_id, child_id=child_id, kind=K.ACCEPT, confirm=True,
+                            actions=[dict(label="Écoute", partner_id=paej)])

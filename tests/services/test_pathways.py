@@ -146,3 +146,16 @@ def test_hors_eps_of_ended_pathway_not_listed(factory):
         action = svc.add_action(s, child_id=child_id, label="Théâtre", start_date="01/11/2026")
         svc.end_pathway(s, action.pathway_id, end_date="20/11/2026", end_reason="Erreur de saisie")
         assert svc.hors_eps_actions(s) == []
+
+
+def test_hors_eps_action_at_a_structure_the_pre_cannot_orient_to_is_refused(factory, db_snapshot):
+    child_id = _child(factory)
+    with db.session_scope(factory, 1) as s:
+        hdj = Partner(name="Hôpital de jour Winnicott",
+                      type_id=s.scalars(select(PartnerType.id).where(PartnerType.code == "HDJ")).one())
+        s.add(hdj)
+        s.flush()
+        hdj_id = hdj.id
+    error = _refused(factory, db_snapshot, lambda s: svc.add_action(s, child_id=child_id, label="Soins de jour",
+                                                                    partner_id=hdj_id))
+    assert error.field == "partner_id" and "Hôpital de jour Winnicott" in error.message and "psychiatre" in error.message

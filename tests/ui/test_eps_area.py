@@ -151,6 +151,20 @@ def test_removing_a_decided_situation_asks_and_reverts(qtbot, area, factory, mon
         assert child.status is ChildStatus.REFERRED and child.pathways == []
 
 
+def test_the_decision_offers_only_partners_the_pre_may_orient_to(qtbot, area, factory):
+    with db.session_scope(factory, 1) as s:
+        s.add(Partner(name="CATTP Les Lucioles",
+                      type_id=s.scalars(select(PartnerType.id).where(PartnerType.code == "CATTP_ENF")).one()))
+    area.open_meeting(_meeting_id(factory, dt.date(2026, 11, 10)))
+    page = area.meeting_page
+    page.suggestions.selectRow(0)
+    page.add_suggestion_button.click()
+    page.agenda.selectRow(0)
+    box = page.decision_dialog().actions.rows[0].partner_box
+    offered = [box.itemText(i) for i in range(box.count())]
+    assert "CMPP Dolto" in offered and "CATTP Les Lucioles" not in offered
+
+
 def test_modifying_a_postponement_keeps_its_reason(qtbot, area, factory):
     meeting_id = _meeting_id(factory, dt.date(2026, 11, 10))
     with db.session_scope(factory, 1) as s:
