@@ -134,26 +134,31 @@ class DocumentsArea(QWidget):
 
     # --- actions ---------------------------------------------------------------------
 
-    def _existing(self, row: Optional[DocumentListRow]) -> Optional[Path]:
-        if row is None:
-            return None
-        if not row.file_path or not Path(row.file_path).is_file():
-            QMessageBox.information(self, "Fichier introuvable",
-                                    f"Le fichier de « {row.title} » n'existe plus à l'endroit où il a été écrit"
-                                    + (f" :\n{row.file_path}" if row.file_path else ".")
-                                    + "\n\nIl a pu être déplacé ou supprimé ; le document peut être produit à nouveau.")
-            return None
-        return Path(row.file_path)
-
     def open_file(self, row: Optional[DocumentListRow]) -> bool:
-        path = self._existing(row)
-        return path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return row is not None and open_document_file(self, row.title, row.file_path)
 
     def open_folder(self) -> bool:
-        path = self._existing(self.list.selected())
-        return path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        row: Optional[DocumentListRow] = self.list.selected()
+        return row is not None and open_document_file(self, row.title, row.file_path, folder=True)
 
     def open_child(self) -> None:
         row: Optional[DocumentListRow] = self.list.selected()
         if row is not None and row.child_id is not None:
             self.ctx.open_child.emit(row.child_id)
+
+
+def existing_file(parent: QWidget, title: str, file_path: Optional[str]) -> Optional[Path]:
+    """The document's file, or None after saying it is gone (moved or deleted since)."""
+    if file_path and Path(file_path).is_file():
+        return Path(file_path)
+    QMessageBox.information(parent, "Fichier introuvable",
+                            f"Le fichier de « {title} » n'existe plus à l'endroit où il a été écrit"
+                            + (f" :\n{file_path}" if file_path else ".")
+                            + "\n\nIl a pu être déplacé ou supprimé ; le document peut être produit à nouveau.")
+    return None
+
+
+def open_document_file(parent: QWidget, title: str, file_path: Optional[str], *, folder: bool = False) -> bool:
+    """Open a produced document (or the folder holding it) with the system's application."""
+    path = existing_file(parent, title, file_path)
+    return path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent if folder else path)))

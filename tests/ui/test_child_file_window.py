@@ -101,7 +101,7 @@ def answer(monkeypatch, button: QMessageBox.StandardButton) -> list[str]:
     return asked
 
 
-def test_each_tab_shows_the_childs_data(qtbot, win, ids):
+def test_each_tab_shows_the_childs_data(qtbot, win, ids, monkeypatch):
     file = open_file(qtbot, win, ids["child"])
     assert file.windowTitle() == "DUPONT Léa — Dossier enfant[*]"
     assert "Référent(e) : Karim Benali" in file.subheading.text()
@@ -137,6 +137,12 @@ def test_each_tab_shows_the_childs_data(qtbot, win, ids):
     show_tab(file, file.documents)
     assert file.documents.documents.text_at(0, 1) == "Fiche de liaison — DUPONT Léa"
     assert file.documents.documents.text_at(0, 2) == "Fiche de liaison"
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
+    assert not file.documents.open_button.isEnabled()
+    file.documents.documents.select(lambda row: True)
+    file.documents.open_button.click()  # recorded without a file: said, not silently ignored
+    assert told and "n'existe plus" in told[0]
     show_tab(file, file.history)
     lines = file.history.lines
     assert "Création" in lines.column_texts(2) and "Dossier de l'enfant" in lines.column_texts(3)

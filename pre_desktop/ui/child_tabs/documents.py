@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
 from ...formatting import fr_datetime
 from ...services import child_file
 from ...services.child_file import DocumentRow
 from ..context import AppContext
+from ..documents_area import open_document_file
 from ..rows_model import Column, RowsView
+from ..widgets import push_button
 from .base import ChildTab
 
 COLUMNS = [
@@ -35,6 +34,11 @@ class DocumentsTab(ChildTab):
                                                    name="documents")
         self.documents.table.setToolTip("Double-cliquez sur un document pour ouvrir son fichier.")
         self.documents.activated.connect(self._open)
+        self.open_button = self.add_action(push_button(self, "&Ouvrir le fichier", "open_file",
+                                                       lambda: self._open(self.selected())))
+        self.open_button.setEnabled(False)
+        self.documents.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.open_button.setEnabled(self.selected() is not None))
         self.layout_.addWidget(self.documents, 1)
 
     def refresh(self) -> None:
@@ -42,6 +46,6 @@ class DocumentsTab(ChildTab):
             rows = child_file.document_rows(session, self.child_id)
         self.documents.set_rows(rows)
 
-    def _open(self, row: DocumentRow) -> None:
-        if row.file_path and Path(row.file_path).exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(row.file_path))
+    def _open(self, row: Optional[DocumentRow]) -> None:
+        if row is not None:
+            open_document_file(self, row.title, row.file_path)
