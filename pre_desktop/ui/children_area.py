@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QWidget,
@@ -28,7 +27,7 @@ from ..services.labels import label
 from .children_model import COL_ALERTS, COL_LAST_NAME, COL_SCHOOL, ID_ROLE, ChildrenFilterProxy, ChildrenTableModel
 from .context import AppContext
 from .rows_model import configure_table
-from .widgets import area_layout, refill_combo
+from .widgets import area_layout, filter_combo, refill_combo, search_row
 
 SEARCH_DELAY_MS = 150  # debounce: filter once the user pauses, not on every key
 SYNC_LIMIT = 3_000  # up to this many children the list loads at once
@@ -90,22 +89,14 @@ class ChildrenArea(QWidget):
         self.new_button.clicked.connect(self.new_referral)
         top.addWidget(self.new_button)
 
-        search_row = QHBoxLayout()
-        search_label = QLabel("&Rechercher :", self)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Nom, prénom, école, classe, référent… (accents facultatifs) — Ctrl+F")
-        self.search.setClearButtonEnabled(True)
-        search_label.setBuddy(self.search)
+        row, self.search = search_row(self, "Nom, prénom, école, classe, référent… (accents facultatifs) — Ctrl+F")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
         self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("00000 sur 00000 enfants") + 8)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search, 1)
-        search_row.addSpacing(12)
-        search_row.addWidget(self.count_label)
-        layout.addLayout(search_row)
+        row.addSpacing(12)
+        row.addWidget(self.count_label)
+        layout.addLayout(row)
 
         filters = QHBoxLayout()
         self.status_filter = self._combo("status_filter", "Statut", filters)
@@ -167,9 +158,7 @@ class ChildrenArea(QWidget):
 
     def _combo(self, name: str, text: str, row: QHBoxLayout) -> QComboBox:
         """A filter; its first choice ("Statut : tous"…) names it, to keep the row narrow."""
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        combo.setAccessibleName(f"Filtre {text}")
+        combo = filter_combo(self, name, f"Filtre {text}")
         combo.setToolTip(f"N'afficher que les enfants de ce {text.lower()}" if text != "École"
                          else "N'afficher que les enfants de cette école")
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

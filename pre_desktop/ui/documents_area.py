@@ -12,13 +12,13 @@ from typing import Optional
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from ..formatting import fr_datetime
 from ..services.document_list import PERIODS, DocumentListRow, document_list, kind_label, kinds_produced, period_bounds
 from .context import AppContext
 from .rows_model import Column, RowsView
-from .widgets import area_layout, push_button, refill_combo
+from .widgets import area_layout, filter_combo, push_button, refill_combo, search_row
 
 _MISSING = "#8a8a8a"
 
@@ -61,12 +61,8 @@ class DocumentsArea(QWidget):
 
     def _build(self) -> None:
         layout, top = area_layout(self, "Documents produits")
-        self.kind_filter = QComboBox(self)
-        self.kind_filter.setObjectName("kind_filter")
-        self.kind_filter.setAccessibleName("Filtre par type de document")
-        self.period_filter = QComboBox(self)
-        self.period_filter.setObjectName("period_filter")
-        self.period_filter.setAccessibleName("Filtre par période")
+        self.kind_filter = filter_combo(self, "kind_filter", "Filtre par type de document")
+        self.period_filter = filter_combo(self, "period_filter", "Filtre par période")
         for key, text in PERIODS.items():
             self.period_filter.addItem(text, key)
         self.count_label = QLabel(self)
@@ -77,16 +73,8 @@ class DocumentsArea(QWidget):
         top.addSpacing(4)
         top.addWidget(self.count_label)
 
-        search_row = QHBoxLayout()
-        search_label = QLabel("&Rechercher :", self)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Titre du document, enfant, auteur… (accents facultatifs)")
-        self.search.setClearButtonEnabled(True)
-        search_label.setBuddy(self.search)
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search, 1)
-        layout.addLayout(search_row)
+        row, self.search = search_row(self, "Titre du document, enfant, auteur… (accents facultatifs)")
+        layout.addLayout(row)
 
         self.list = RowsView(COLUMNS, "Aucun document produit pour ces critères.", self, name="documents",
                              search=lambda r: f"{r.title} {r.child_name} {r.created_by} {r.kind_label}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QWidget
 
 from ..formatting import fr_date
 from ..services.todo import KIND_LABELS, KIND_ORDER, TodoItem, todo_items
@@ -18,7 +18,7 @@ from . import areas
 from .context import AppContext
 from .navigation_actions import RECORD_AREAS  # what a non-child line opens, and the area that shows it
 from .rows_model import ROW_ROLE, Column, RowsView
-from .widgets import area_layout, refill_combo
+from .widgets import area_layout, filter_combo, refill_combo
 
 COL_KIND, COL_WHO, COL_WHAT, COL_DUE, COL_DAYS = range(5)
 ITEM_ROLE = ROW_ROLE
@@ -72,9 +72,7 @@ class TodoArea(QWidget):
 
     def _build(self) -> None:
         layout, top = area_layout(self, "À traiter")
-        self.kind_filter = QComboBox(self)
-        self.kind_filter.setObjectName("kind_filter")
-        self.kind_filter.setAccessibleName("Filtre par type")
+        self.kind_filter = filter_combo(self, "kind_filter", "Filtre par type")
         self.kind_filter.currentIndexChanged.connect(self._kind_changed)
         top.addWidget(self.kind_filter)
         self.count_label = QLabel(self)

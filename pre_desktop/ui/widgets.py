@@ -1,6 +1,6 @@
 """Small widget builders the screens share: an area's title and top row, a list beside its
-form, a push button named for tests, a filter combo refilled without losing its choice,
-a dialog's buttons."""
+form, the search row and filter combos of a list, a push button named for tests, a filter
+combo refilled without losing its choice, a dialog's buttons."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -67,6 +68,29 @@ def list_and_form(parent: QWidget, listing: QWidget, form: QWidget, settings: QS
     splitter.setStretchFactor(1, 2)
     remember_sizes(splitter, settings, key, sizes)
     return splitter
+
+
+def search_row(parent: QWidget, placeholder: str) -> tuple[QHBoxLayout, QLineEdit]:
+    """A "Rechercher :" row (Alt+R reaches the field) whose field clears with one click;
+    the caller adds what follows it (a count…)."""
+    row = QHBoxLayout()
+    label = QLabel("&Rechercher :", parent)
+    field = QLineEdit(parent)
+    field.setObjectName("search")
+    field.setPlaceholderText(placeholder)
+    field.setClearButtonEnabled(True)
+    label.setBuddy(field)
+    row.addWidget(label)
+    row.addWidget(field, 1)
+    return row, field
+
+
+def filter_combo(parent: QWidget, name: str, accessible_name: str) -> QComboBox:
+    """A list's filter, named for tests and for screen readers."""
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setAccessibleName(accessible_name)
+    return combo
 
 
 def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
