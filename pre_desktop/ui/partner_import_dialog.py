@@ -38,6 +38,7 @@ from ..services.partner_import import (
     propose_mapping,
     read_table,
 )
+from .background import run_with_progress
 from .context import AppContext
 from .rows_model import Column, RowsModel, configure_table
 
@@ -156,7 +157,7 @@ class PartnerImportDialog(QDialog):
 
     def load_file(self, path: Path) -> bool:
         try:
-            table = read_table(path)
+            table = run_with_progress(self, f"Lecture de « {path.name} »…", lambda: read_table(path))
         except DomainError as error:
             self.table = None
             self._set_file_state()
@@ -238,9 +239,14 @@ class PartnerImportDialog(QDialog):
     def check(self) -> Optional[ImportReport]:
         if self.table is None:
             return None
-        try:
+        table, mapping = self.table, self.mapping()
+
+        def work() -> ImportReport:
             with self.ctx.read() as session:
-                report = check_rows(session, self.table, self.mapping())
+                return check_rows(session, table, mapping)
+
+        try:
+            report = run_with_progress(self, f"Vérification de {len(table.rows)} ligne(s)…", work)
         except DomainError as error:
             self._show_report(None, error.message)
             return None
@@ -251,9 +257,14 @@ class PartnerImportDialog(QDialog):
     def run_import(self) -> bool:
         if self.table is None:
             return False
-        try:
+        table, mapping = self.table, self.mapping()
+
+        def work() -> ImportReport:
             with self.ctx.write() as session:
-                report = import_partners(session, self.table, self.mapping())
+                return import_partners(session, table, mapping)
+
+        try:  # a directory of thousands of rows takes seconds: the window stays painted meanwhile
+            report = run_with_progress(self, f"Import de {len(table.rows)} ligne(s)…", work)
         except ImportRefused as refusal:
             self._show_report(refusal.report, refusal.message)
             return False

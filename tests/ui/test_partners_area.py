@@ -261,6 +261,31 @@ def test_import_dialog_mapping_preview_and_report(qtbot, ctx, tmp_path, db_snaps
         assert sorted(r.name for r in partners.search_partners(s)) == ["CMP Évry", "PAEJ"]
 
 
+def test_import_dialog_reads_checks_and_writes_off_the_gui_thread(qtbot, ctx, tmp_path, monkeypatch):
+    import threading
+
+    from pre_desktop.ui import partner_import_dialog as module
+
+    threads: list[str] = []
+
+    def spy(fn):
+        def call(*args, **kwargs):
+            threads.append(fn.__name__ if threading.current_thread() is not threading.main_thread() else "GUI")
+            return fn(*args, **kwargs)
+        return call
+
+    for name in ("read_table", "check_rows", "import_partners"):
+        monkeypatch.setattr(module, name, spy(getattr(module, name)))
+    path = tmp_path / "annuaire.csv"
+    path.write_text("Structure;Catégorie\n" + "".join(f"Lieu {n};PAEJ\n" for n in range(300)), encoding="utf-8")
+    dialog = PartnerImportDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.load_file(path) and dialog.check().ok and dialog.run_import()
+    assert threads == ["read_table", "check_rows", "import_partners"]
+    with ctx.read() as s:
+        assert len(partners.search_partners(s, "lieu")) == 300
+
+
 def test_import_dialog_shows_an_unreadable_file(qtbot, ctx, tmp_path):
     dialog = PartnerImportDialog(ctx)
     qtbot.addWidget(dialog)
