@@ -16,7 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -295,6 +295,26 @@ def _error(line: int, error: DomainError, contact: bool = False) -> RowError:
     return RowError(line, key, TARGET_LABELS.get(key, key), error.message)
 
 
+def _every_refusal(check: Callable[[dict[str, Any]], dict[str, Any]],
+                   values: dict[str, Any]) -> tuple[Optional[dict[str, Any]], list[DomainError]]:
+    """``check(values)``, and when it refuses a field, again without that field's value (a
+    stand-in for a required one) until it passes: each refused field once, in the form's order."""
+    values, refusals = dict(values), []
+    for _ in range(len(values) + 1):
+        try:
+            checked = check(values)
+        except DomainError as error:
+            repeated = any(e.field == error.field for e in refusals)
+            if not repeated:
+                refusals.append(error)
+            if repeated or error.field not in values:
+                return None, refusals
+            values[error.field] = None if values[error.field] not in (None, "") else "?"
+            continue
+        return (None if refusals else checked), refusals
+    return None, refusals
+
+
 def check_rows(session: Session, table: Table, mapping: dict[str, Optional[int]]) -> ImportReport:
     """Every row checked with the partner form's rules; nothing is written."""
     check_mapping(mapping, table.headers)
@@ -308,27 +328,27 @@ def check_rows(session: Session, table: Table, mapping: dict[str, Optional[int]]
             continue
         type_text = values.pop("type")
         type_id = types.get(fold(type_text).strip())
+        errors: list[RowError] = []
         if type_id is None:
             message = (f"Le type de structure « {type_text} » est inconnu : utilisez un type de l'écran "
                        "« Types de structure » (ex. CMP enfants, CMPP, MDA) ou ajoutez-le."
                        if type_text else "Le champ « Type de structure » est obligatoire.")
-            report.errors.append(RowError(line, "type", TARGET_LABELS["type"], message))
-            continue
+            errors.append(RowError(line, "type", TARGET_LABELS["type"], message))
         if mapping.get("active") is None or not values["active"]:
             values["active"] = True
-        try:
-            partner = validated_partner(session, values | {"type_id": type_id}, defaults_from_type=True)
-        except DomainError as error:
-            report.errors.append(_error(line, error))
-            continue
+        # every refused field of the row, so that the file is corrected in one go
+        partner, refusals = _every_refusal(
+            lambda v: validated_partner(session, v, defaults_from_type=True),
+            values | {"type_id": type_id if type_id is not None else next(iter(types.values()), None)})
+        errors += [_error(line, error) for error in refusals if type_id is not None or error.field != "type_id"]
         contact_values = {field: table.cell(cells, mapping.get(key)) for key, field in CONTACT_KEYS.items()}
         contact: Optional[dict[str, Any]] = None
         if any(contact_values.values()):
-            try:
-                contact = validated_contact(contact_values)
-            except DomainError as error:
-                report.errors.append(_error(line, error, contact=True))
-                continue
+            contact, refusals = _every_refusal(validated_contact, contact_values)
+            errors += [_error(line, error, contact=True) for error in refusals]
+        if errors or partner is None:
+            report.errors += errors
+            continue
         identity = (fold(partner["name"]), fold(partner["town"]))
         if identity in first_line:
             report.errors.append(RowError(line, "name", TARGET_LABELS["name"],

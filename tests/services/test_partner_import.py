@@ -199,3 +199,20 @@ def test_exported_directory_reads_back_and_imports_into_an_empty_base(factory, t
         rows = {r.name: r for r in partners.search_partners(s)}
         assert len(rows) == 5 and not rows["Ancien PAEJ"].active
         assert s.scalar(select(func.count()).select_from(PartnerContact)) == 2
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_row_with_several_mistakes_has_each_reported_once(factory, db_snapshot, tmp_path, kind):
+    rows = [["CMP Les Tilleuls", "CMP enfants", "", "93100", "Montreuil", "", "cmp@ght.fr", "", "", "", "", "", ""],
+            ["", "Psychologue libéral", "", "93100", "Montreuil", "", "x", "", "", "", "", "", ""],
+            ["Asso Zèbre", "Type inconnu", "", "9310", "Montreuil", "", "pas-un-mail", "", "12", "8", "Mme Roy", "",
+             ""]]
+    path = write_csv(tmp_path / "a.csv", rows) if kind == "csv" else write_xlsx(tmp_path / "a.xlsx", rows)
+    table = partner_import.read_table(path)
+    mapping = partner_import.propose_mapping(table.headers) | {"notes": None, "contact_email": 12}  # e-mails there
+    table.rows[-1][1][12] = "roy@"
+    err = refused(factory, db_snapshot, lambda s: partner_import.import_partners(s, table, mapping), ImportRefused)
+    assert [(e.line, e.field) for e in err.report.errors] == [
+        (3, "name"), (3, "email"),
+        (4, "type"), (4, "postal_code"), (4, "email"), (4, "age_min"), (4, "contact_email")]
+    assert "2 ligne(s)" in err.message and partner_count(factory) == 0
