@@ -117,14 +117,17 @@ def minutes_document(data: MeetingMinutes, head: Optional[Letterhead] = None) ->
                       [[str(i), r.last_name, r.first_name, _age(r.age), r.decision, r.referent or ""]
                        for i, r in enumerate(data.rows, start=1)],
                       widths=[0.7, 2.2, 2, 1.3, 3.6, 2.4], align=["right", "left", "left", "right", "left", "left"]))
-    decided = [r for r in data.rows if r.objectives or r.actions or r.review_date]
+    decided = [r for r in data.rows if r.actions or r.review_date]
     if decided:
+        # What was decided (actions with their partner or type, review date), not the pathway's
+        # objectives: those are free text written about the family, and the relevé goes to every
+        # member (secret partagé: only what each needs to act). They stay in the child's file.
         # One row per child (a row never splits across pages, unlike heading + fields).
         doc.add(Heading("Parcours décidés", 2),
-                Table(["Enfant", "Objectifs", "Actions", "Révision"],
-                      [[f"{r.last_name} {r.first_name}", r.objectives or "—",
-                        "\n".join(f"• {a}" for a in r.actions) or "—", fr_date(r.review_date)] for r in decided],
-                      widths=[2.2, 3.6, 4.2, 1.5]))
+                Table(["Enfant", "Actions", "Révision"],
+                      [[f"{r.last_name} {r.first_name}", "\n".join(f"• {a}" for a in r.actions) or "—",
+                        fr_date(r.review_date)] for r in decided],
+                      widths=[2.4, 6.4, 1.6]))
     doc.add(Spacer(6), Paragraph(CONFIDENTIAL, italic=True, small=True),
             Signatures([SignatureBlock("Le coordonnateur / la coordonnatrice du PRE")]))
     return doc
