@@ -279,7 +279,8 @@ class LiaisonFilter:
             return row.state is not CareReferralState.ENDED
         if self.state == LATE:
             return row.overdue_days is not None
-        return self.state is None or row.state is self.state
+        # == not is: a combo box hands the enum back as its text (StrEnum equals its value).
+        return self.state is None or row.state == self.state
 
     def describe(self, rows: list[LiaisonRow]) -> str:
         """The filters in words, for the head of an export ("" when none)."""

@@ -207,6 +207,8 @@ def test_area_lists_filters_and_marks_the_late(qtbot, ctx, factory):
     area.state.setCurrentIndex(area.state.findText("En retard"))
     assert [r.id for r in area.shown_rows()] == [ids["late"]]
     assert area.list.text_at(0, 5) == "51 j, en retard"  # sent 02/10, today 22/11
+    area.state.setCurrentIndex(area.state.findText("Terminée"))  # one state: the combo hands back text
+    assert [r.id for r in area.shown_rows()] == [ids["ended"]]
     area.state.setCurrentIndex(area.state.findText("Toutes"))
     area.partner.setCurrentIndex(area.partner.findText("CMPP Dolto"))
     assert sorted(r.id for r in area.shown_rows()) == sorted([ids["fresh"], ids["ended"]])
