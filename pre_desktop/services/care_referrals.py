@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..formatting import fr_date
 from ..models import (
@@ -313,25 +313,46 @@ def overdue_check(start: dt.date, answered_on: Optional[dt.date], first_appointm
     return (missing, waiting) if waiting > delay_days else None
 
 
+def lateness(state: CareReferralState, sent_on: Optional[dt.date], requested_on: dt.date,
+             answered_on: Optional[dt.date], first_appointment_on: Optional[dt.date], delay_days: int,
+             day: dt.date) -> Optional[tuple[str, int]]:
+    """(what is missing, days waiting) for a fiche late on ``day``, else None: the one rule 2 test
+    :func:`overdue` (À traiter) and the fiches de liaison list apply to the same columns."""
+    if state not in (CareReferralState.SENT, CareReferralState.ANSWERED):
+        return None
+    return overdue_check(sent_on or requested_on, answered_on, first_appointment_on, delay_days, day)
+
+
 def overdue(session: Session, on: Optional[dt.date] = None) -> list[OverdueRow]:
-    """Fiches with no answer, or no first appointment, beyond the convention's delay (rule 2)."""
+    """Fiches with no answer, or no first appointment, beyond the convention's delay (rule 2).
+
+    One column query (no fiche loaded as an object): À traiter and the children list ask
+    it on every refresh, whatever the number of fiches.
+    """
     day = on or today()
+    referent = aliased(User)
     stmt = (
-        select(CareReferral)
+        select(CareReferral.id, CareReferral.state, CareReferral.child_id, Child.first_name, Child.last_name,
+               CareReferral.partner_id, Partner.name, referent.first_name, referent.last_name,
+               CareReferral.sent_on, CareReferral.requested_on, CareReferral.answered_on,
+               CareReferral.first_appointment_on, Convention.first_appointment_delay_days)
+        .join(Child, Child.id == CareReferral.child_id)
+        .join(Partner, Partner.id == CareReferral.partner_id)
+        .outerjoin(referent, referent.id == CareReferral.referent_id)
+        .outerjoin(Convention, Convention.id == CareReferral.convention_id)
         .where(CareReferral.state.in_([CareReferralState.SENT, CareReferralState.ANSWERED]))
-        .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
-                 selectinload(CareReferral.referent), selectinload(CareReferral.convention))
     )
     rows: list[OverdueRow] = []
-    for cr in session.scalars(stmt):
-        start = cr.sent_on or cr.requested_on
-        delay = cr.convention.first_appointment_delay_days if cr.convention else DEFAULT_FIRST_APPOINTMENT_DELAY
-        late = overdue_check(start, cr.answered_on, cr.first_appointment_on, delay, day)
+    for (cr_id, state, child_id, child_first, child_last, partner_id, partner_name, r_first, r_last, sent_on,
+         requested_on, answered_on, first_appointment_on, conv_delay) in session.execute(stmt):
+        delay = conv_delay if conv_delay is not None else DEFAULT_FIRST_APPOINTMENT_DELAY
+        late = lateness(state, sent_on, requested_on, answered_on, first_appointment_on, delay, day)
         if late is None:
             continue
         missing, waiting = late
-        rows.append(OverdueRow(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name,
-                               cr.referent.full_name if cr.referent else "", start, waiting, delay, missing))
+        rows.append(OverdueRow(cr_id, child_id, f"{child_last.upper()} {child_first}", partner_id, partner_name,
+                               f"{r_first} {r_last}" if r_last is not None else "", sent_on or requested_on,
+                               waiting, delay, missing))
     rows.sort(key=lambda r: (-r.days_waiting, r.child_name))
     return rows
 

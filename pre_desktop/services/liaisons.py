@@ -11,21 +11,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..formatting import fr_date
-from ..models import BeneficiaryKind, CareReferral, CareReferralState, Child, Partner, PartnerType, SessionStatus
-from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, overdue
+from ..models import (
+    BeneficiaryKind,
+    CareReferral,
+    CareReferralSending,
+    CareReferralState,
+    CareSession,
+    Child,
+    Convention,
+    Guardian,
+    Partner,
+    PartnerType,
+    SessionStatus,
+    User,
+)
+from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, lateness
 from .clock import today
 from .common import get_or_fail
 from .consent import NO_CONSENT_MESSAGE, has_active_consent
 from .conventions import convention_in_force, validity_end
 from .labels import label
 from .partners import GENERIC_INDIRECT_EXPLANATION, orientation_check, public_ages
-from .sessions import quota_status
+from .sessions import DEFAULT_QUOTA, DEFAULT_THRESHOLD, quota_level
 from .users import list_users
 
 # --------------------------------------------------------------------------- the orientation form
@@ -179,32 +192,34 @@ class LiaisonRow:
 def history_lines(cr: CareReferral) -> tuple[str, ...]:
     """The fiche's dated steps, for the référent: each sending (a re-sending keeps the
     first date), the answer, the first session held, the end."""
-    lines = [f"Demande du {fr_date(cr.requested_on)}"]
     sendings = [(s.sent_on, s.how) for s in sorted(cr.sendings, key=lambda s: (s.sent_on, s.id or 0))]
-    if not sendings and cr.sent_on is not None:  # recorded before sendings were kept one by one
-        sendings = [(cr.sent_on, cr.sent_how)]
+    held = [s.session_date for s in cr.sessions if s.status is SessionStatus.PRESENT]
+    return _history(cr.requested_on, sendings, cr.sent_on, cr.sent_how, cr.answered_on, cr.first_appointment_on,
+                    cr.psychologist_name, min(held) if held else None, cr.ended_on, cr.end_reason)
+
+
+def _history(requested_on: dt.date, sendings: list[tuple[dt.date, Optional[str]]], sent_on: Optional[dt.date],
+             sent_how: Optional[str], answered_on: Optional[dt.date], first_appointment_on: Optional[dt.date],
+             psychologist_name: Optional[str], first_held: Optional[dt.date], ended_on: Optional[dt.date],
+             end_reason: Optional[str]) -> tuple[str, ...]:
+    lines = [f"Demande du {fr_date(requested_on)}"]
+    if not sendings and sent_on is not None:  # recorded before sendings were kept one by one
+        sendings = [(sent_on, sent_how)]
     for number, (day, how) in enumerate(sendings):
         verb = "Envoyée" if number == 0 else "Envoyée de nouveau"
         lines.append(f"{verb} le {fr_date(day)}" + (f" ({how})" if how else ""))
-    if cr.answered_on is not None:
-        answer = f"Réponse du {fr_date(cr.answered_on)}"
-        if cr.first_appointment_on is not None:
-            answer += f", premier entretien proposé le {fr_date(cr.first_appointment_on)}"
-        if cr.psychologist_name:
-            answer += f", {cr.psychologist_name}"
+    if answered_on is not None:
+        answer = f"Réponse du {fr_date(answered_on)}"
+        if first_appointment_on is not None:
+            answer += f", premier entretien proposé le {fr_date(first_appointment_on)}"
+        if psychologist_name:
+            answer += f", {psychologist_name}"
         lines.append(answer)
-    held = [s.session_date for s in cr.sessions if s.status is SessionStatus.PRESENT]
-    if held:
-        lines.append(f"Première séance tenue le {fr_date(min(held))}")
-    if cr.ended_on is not None:
-        lines.append(f"Terminée le {fr_date(cr.ended_on)}" + (f" — {cr.end_reason}" if cr.end_reason else ""))
+    if first_held is not None:
+        lines.append(f"Première séance tenue le {fr_date(first_held)}")
+    if ended_on is not None:
+        lines.append(f"Terminée le {fr_date(ended_on)}" + (f" — {end_reason}" if end_reason else ""))
     return tuple(lines)
-
-
-def _beneficiary(cr: CareReferral) -> str:
-    if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
-        return f"Parent : {cr.guardian.first_name} {cr.guardian.last_name.upper()}"
-    return label(cr.beneficiary_kind)
 
 
 WAITING_STATES = (CareReferralState.SENT, CareReferralState.ANSWERED)
@@ -214,36 +229,75 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
                   care_referral_id: Optional[int] = None) -> list[LiaisonRow]:
     """Every orientation, most recent request first, with its waiting days and quota.
 
-    Lateness comes from :func:`care_referrals.overdue`, the one rule 2 check that À
-    traiter lists too, so the two screens can never disagree.
+    Lateness comes from :func:`care_referrals.lateness`, the one rule 2 check that À
+    traiter lists too, so the two screens can never disagree. Three column queries
+    (fiches with their names, grouped session counts, sendings) whatever the number of
+    fiches: loading them as objects took seconds on a large PRE.
     """
     day = on or today()
-    late = {r.care_referral_id: r for r in overdue(session, day)}
-    stmt = (select(CareReferral)
-            .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
-                     selectinload(CareReferral.referent), selectinload(CareReferral.convention),
-                     selectinload(CareReferral.guardian), selectinload(CareReferral.sessions),
-                     selectinload(CareReferral.sendings))
+    guardian, referent = aliased(Guardian), aliased(User)
+    stmt = (select(CareReferral.id, CareReferral.version, CareReferral.child_id, Child.first_name, Child.last_name,
+                   CareReferral.beneficiary_kind, guardian.first_name, guardian.last_name, CareReferral.partner_id,
+                   Partner.name, CareReferral.referent_id, referent.first_name, referent.last_name,
+                   CareReferral.state, CareReferral.requested_on, CareReferral.sent_on, CareReferral.sent_how,
+                   CareReferral.answered_on, CareReferral.first_appointment_on, CareReferral.psychologist_name,
+                   CareReferral.ended_on, CareReferral.end_reason, Convention.first_appointment_delay_days,
+                   Convention.session_quota, Convention.quota_warning_threshold)
+            .join(Child, Child.id == CareReferral.child_id)
+            .join(Partner, Partner.id == CareReferral.partner_id)
+            .outerjoin(guardian, guardian.id == CareReferral.guardian_id)
+            .outerjoin(referent, referent.id == CareReferral.referent_id)
+            .outerjoin(Convention, Convention.id == CareReferral.convention_id)
             .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc()))
+    present = CareSession.status == SessionStatus.PRESENT
+    counts = (select(CareSession.care_referral_id,
+                     func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
+                     func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)),
+                     func.min(case((present, CareSession.session_date))))
+              .group_by(CareSession.care_referral_id))
+    sendings_stmt = (select(CareReferralSending.care_referral_id, CareReferralSending.sent_on,
+                            CareReferralSending.how)
+                     .order_by(CareReferralSending.care_referral_id, CareReferralSending.sent_on,
+                               CareReferralSending.id))
+    wanted: list[Any] = []
     if child_id is not None:  # the orientations tab of one child's file
-        stmt = stmt.where(CareReferral.child_id == child_id)
+        wanted.append(CareReferral.child_id == child_id)
     if care_referral_id is not None:  # one fiche, to act on it from the child's file
-        stmt = stmt.where(CareReferral.id == care_referral_id)
+        wanted.append(CareReferral.id == care_referral_id)
+    if wanted:
+        ids = select(CareReferral.id).where(*wanted)
+        stmt = stmt.where(*wanted)
+        counts = counts.where(CareSession.care_referral_id.in_(ids))
+        sendings_stmt = sendings_stmt.where(CareReferralSending.care_referral_id.in_(ids))
+    session_counts = {cr_id: (int(used or 0), int(hors or 0), first)
+                      for cr_id, used, hors, first in session.execute(counts)}
+    sendings: dict[int, list[tuple[dt.date, Optional[str]]]] = {}
+    for cr_id, sent_on, how in session.execute(sendings_stmt):
+        sendings.setdefault(cr_id, []).append((sent_on, how))
     rows: list[LiaisonRow] = []
-    for cr in session.scalars(stmt):
-        delay = cr.convention.first_appointment_delay_days if cr.convention else DEFAULT_FIRST_APPOINTMENT_DELAY
+    for (cr_id, version, cid, child_first, child_last, kind, g_first, g_last, partner_id, partner_name, referent_id,
+         r_first, r_last, state, requested_on, sent_on, sent_how, answered_on, first_appointment_on, psychologist,
+         ended_on, end_reason, conv_delay, conv_quota, conv_threshold) in session.execute(stmt):
+        delay = conv_delay if conv_delay is not None else DEFAULT_FIRST_APPOINTMENT_DELAY
+        quota, threshold = ((conv_quota, conv_threshold) if conv_quota is not None
+                            else (DEFAULT_QUOTA, DEFAULT_THRESHOLD))
         waiting: Optional[int] = None
-        if cr.state in WAITING_STATES and (cr.answered_on is None or cr.first_appointment_on is None):
-            waiting = (day - (cr.sent_on or cr.requested_on)).days
-        lateness = late.get(cr.id)
-        quota = quota_status(session, cr.id)  # from the identity map: sessions are loaded above
+        if state in WAITING_STATES and (answered_on is None or first_appointment_on is None):
+            waiting = (day - (sent_on or requested_on)).days
+        late = lateness(state, sent_on, requested_on, answered_on, first_appointment_on, delay, day)
+        used, hors, first_held = session_counts.get(cr_id, (0, 0, None))
+        if kind is BeneficiaryKind.PARENT and g_last is not None:
+            beneficiary = f"Parent : {g_first} {g_last.upper()}"
+        else:
+            beneficiary = label(kind)
         rows.append(LiaisonRow(
-            cr.id, cr.version, cr.child_id, cr.child.full_name, _beneficiary(cr), cr.partner_id, cr.partner.name,
-            cr.referent_id, cr.referent.full_name if cr.referent else "", cr.state, label(cr.state),
-            cr.requested_on, cr.sent_on, cr.answered_on, cr.first_appointment_on, cr.psychologist_name or "",
-            cr.ended_on, cr.end_reason or "",
-            waiting, delay, lateness.days_waiting if lateness else None, lateness.missing if lateness else "",
-            quota.used, quota.quota, quota.hors_quota_count, quota.level, history_lines(cr)))
+            cr_id, version, cid, f"{child_last.upper()} {child_first}", beneficiary, partner_id, partner_name,
+            referent_id, f"{r_first} {r_last}" if referent_id is not None and r_last is not None else "",
+            state, label(state), requested_on, sent_on, answered_on, first_appointment_on, psychologist or "",
+            ended_on, end_reason or "", waiting, delay, late[1] if late else None, late[0] if late else "",
+            used, quota, hors, quota_level(used, quota, threshold, hors),
+            _history(requested_on, sendings.get(cr_id, []), sent_on, sent_how, answered_on, first_appointment_on,
+                     psychologist, first_held, ended_on, end_reason)))
     return rows
 
 
