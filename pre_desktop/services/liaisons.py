@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
 from sqlalchemy import and_, case, func, select
@@ -198,27 +199,31 @@ def history_lines(cr: CareReferral) -> tuple[str, ...]:
                     cr.psychologist_name, min(held) if held else None, cr.ended_on, cr.end_reason)
 
 
+# A few hundred distinct days among thousands of fiches: each is formatted once.
+_day = lru_cache(maxsize=4096)(fr_date)
+
+
 def _history(requested_on: dt.date, sendings: list[tuple[dt.date, Optional[str]]], sent_on: Optional[dt.date],
              sent_how: Optional[str], answered_on: Optional[dt.date], first_appointment_on: Optional[dt.date],
              psychologist_name: Optional[str], first_held: Optional[dt.date], ended_on: Optional[dt.date],
              end_reason: Optional[str]) -> tuple[str, ...]:
-    lines = [f"Demande du {fr_date(requested_on)}"]
+    lines = [f"Demande du {_day(requested_on)}"]
     if not sendings and sent_on is not None:  # recorded before sendings were kept one by one
         sendings = [(sent_on, sent_how)]
     for number, (day, how) in enumerate(sendings):
         verb = "Envoyée" if number == 0 else "Envoyée de nouveau"
-        lines.append(f"{verb} le {fr_date(day)}" + (f" ({how})" if how else ""))
+        lines.append(f"{verb} le {_day(day)}" + (f" ({how})" if how else ""))
     if answered_on is not None:
-        answer = f"Réponse du {fr_date(answered_on)}"
+        answer = f"Réponse du {_day(answered_on)}"
         if first_appointment_on is not None:
-            answer += f", premier entretien proposé le {fr_date(first_appointment_on)}"
+            answer += f", premier entretien proposé le {_day(first_appointment_on)}"
         if psychologist_name:
             answer += f", {psychologist_name}"
         lines.append(answer)
     if first_held is not None:
-        lines.append(f"Première séance tenue le {fr_date(first_held)}")
+        lines.append(f"Première séance tenue le {_day(first_held)}")
     if ended_on is not None:
-        lines.append(f"Terminée le {fr_date(ended_on)}" + (f" — {end_reason}" if end_reason else ""))
+        lines.append(f"Terminée le {_day(ended_on)}" + (f" — {end_reason}" if end_reason else ""))
     return tuple(lines)
 
 

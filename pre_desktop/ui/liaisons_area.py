@@ -93,6 +93,8 @@ class LiaisonsArea(QWidget):
         layout.addLayout(filters)
 
         self.list = RowsView(COLUMNS, "Aucune fiche de liaison ne correspond.", self, name="liaisons")
+        # Thousands of fiches: the widths come from a sample of rows, not a pass over a thousand.
+        self.list.table.horizontalHeader().setResizeContentsPrecision(200)
         self.list.activated.connect(lambda _row: self.open_child())
         self.list.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         layout.addWidget(self.list, 1)
