@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..formatting import fr_date
@@ -20,8 +20,10 @@ from ..models import (
     CareReferral,
     CareReferralState,
     CareSession,
+    Child,
     Convention,
     ConventionStatus,
+    Partner,
     SessionKind,
     SessionStatus,
 )
@@ -245,7 +247,11 @@ class QuotaAlert:
 
 
 def quota_alerts(session: Session) -> list[QuotaAlert]:
-    """Active fiches at or over their warning threshold, most used first."""
+    """Active fiches at or over their warning threshold, most used first.
+
+    Counted, compared with the convention's limits and filtered in one column query: À
+    traiter and the children list ask it on every refresh, whatever the number of fiches.
+    """
     present = CareSession.status == SessionStatus.PRESENT
     counts = (
         select(CareSession.care_referral_id.label("cr_id"),
@@ -254,21 +260,23 @@ def quota_alerts(session: Session) -> list[QuotaAlert]:
         .group_by(CareSession.care_referral_id)
         .subquery()
     )
+    quota = func.coalesce(Convention.session_quota, DEFAULT_QUOTA)
+    threshold = func.coalesce(Convention.quota_warning_threshold, DEFAULT_THRESHOLD)
     stmt = (
-        select(CareReferral, counts.c.used, counts.c.hors)
+        select(CareReferral.id, CareReferral.child_id, Child.first_name, Child.last_name, CareReferral.partner_id,
+               Partner.name, counts.c.used, counts.c.hors, quota, threshold)
         .join(counts, counts.c.cr_id == CareReferral.id)
-        .where(CareReferral.state.in_(ACTIVE_STATES))
-        .options(selectinload(CareReferral.child), selectinload(CareReferral.partner),
-                 selectinload(CareReferral.convention))
+        .join(Child, Child.id == CareReferral.child_id)
+        .join(Partner, Partner.id == CareReferral.partner_id)
+        .outerjoin(Convention, Convention.id == CareReferral.convention_id)
+        .where(CareReferral.state.in_(ACTIVE_STATES), or_(counts.c.used >= threshold, counts.c.hors > 0))
     )
     rows: list[QuotaAlert] = []
-    for cr, used, hors in session.execute(stmt):
+    for cr_id, child_id, first_name, last_name, partner_id, partner_name, used, hors, quota_v, threshold_v in (
+            session.execute(stmt)):
         used, hors = int(used or 0), int(hors or 0)
-        quota, threshold = quota_limits(cr)
-        if used < threshold and hors == 0:
-            continue
-        rows.append(QuotaAlert(cr.id, cr.child_id, cr.child.full_name, cr.partner_id, cr.partner.name, used, quota,
-                               threshold, hors, quota_level(used, quota, threshold, hors)))
+        rows.append(QuotaAlert(cr_id, child_id, f"{last_name.upper()} {first_name}", partner_id, partner_name, used,
+                               quota_v, threshold_v, hors, quota_level(used, quota_v, threshold_v, hors)))
     rows.sort(key=lambda r: (-(r.used + r.hors_quota_count), r.child_name))
     return rows
 
