@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     CareReferral,
@@ -175,6 +175,8 @@ def hors_eps_care_referrals(session: Session, child_id: Optional[int] = None) ->
                                       CareReferral.state != CareReferralState.ENDED)
     if child_id is not None:
         stmt = stmt.where(CareReferral.child_id == child_id)
+    # Child and partner loaded with the fiches: À traiter names them for every fiche listed.
+    stmt = stmt.options(selectinload(CareReferral.child), selectinload(CareReferral.partner))
     return list(session.scalars(stmt.order_by(CareReferral.requested_on, CareReferral.id)))
 
 
