@@ -15,19 +15,38 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..formatting import fr_date, fr_month
-from ..models import CareReferral, CareSession, MonthlyAnswer, Partner, SessionKind, SessionStatus
+from ..models import (
+    BeneficiaryKind,
+    CareReferral,
+    CareSession,
+    Child,
+    Convention,
+    Guardian,
+    MonthlyAnswer,
+    Partner,
+    SessionKind,
+    SessionStatus,
+)
 from .care_referrals import refresh_progress
 from .clock import today
 from .common import as_date, get_or_fail, optional_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .holidays import holiday_name
 from .labels import label
-from .reports import _beneficiary_names, _month_bounds, month_key, record_monthly_answer
-from .sessions import _check_date_and_duplicate, _kind, _quota_decision, _status, quota_level, quota_limits
+from .reports import _month_bounds, month_key, record_monthly_answer
+from .sessions import (
+    DEFAULT_QUOTA,
+    DEFAULT_THRESHOLD,
+    _check_date_and_duplicate,
+    _kind,
+    _quota_decision,
+    _status,
+    quota_level,
+)
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MAX_REPEAT_DAYS = 366
@@ -433,50 +452,75 @@ class PartnerMonth:
     beneficiaries: int
 
 
-def _followed_stmt(start: dt.date, end: dt.date):  # noqa: ANN202 - a select
-    return (select(CareReferral)
-            .where(CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end)
-            .where((CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start)))
+def _followed(start: dt.date, end: dt.date) -> list[Any]:
+    """The fiches followed during [start, end]: sent by its end, not ended before its start."""
+    return [CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end,
+            (CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start)]
 
 
 def partners_of_month(session: Session, year: int, month: int) -> list[PartnerMonth]:
-    """Partners following at least one beneficiary that month, by name."""
+    """Partners following at least one beneficiary that month, by name (one grouped count)."""
     _y, _m, start, end = _month_bounds(year, month)
-    counts: dict[int, int] = {}
-    for cr in session.scalars(_followed_stmt(start, end)):
-        counts[cr.partner_id] = counts.get(cr.partner_id, 0) + 1
-    if not counts:
-        return []
-    partners = session.scalars(select(Partner).where(Partner.id.in_(counts)))
-    return sorted((PartnerMonth(p.id, p.name, counts[p.id]) for p in partners), key=lambda p: p.name.casefold())
+    stmt = (select(Partner.id, Partner.name, func.count(CareReferral.id))
+            .join(CareReferral, CareReferral.partner_id == Partner.id)
+            .where(*_followed(start, end))
+            .group_by(Partner.id, Partner.name))
+    return sorted((PartnerMonth(pid, name, count) for pid, name, count in session.execute(stmt)),
+                  key=lambda p: p.name.casefold())
 
 
 def month_grid(session: Session, partner_id: int, year: int, month: int) -> list[GridRow]:
     """One row per beneficiary the partner follows that month, with the month's sessions
-    and where each stands against the quota (for the PRE's own screen)."""
+    and where each stands against the quota (for the PRE's own screen).
+
+    Column queries (the fiches with their names and limits, the held sessions counted
+    per fiche, the month's sessions, the month's answers) whatever the number of fiches:
+    a partner may follow a thousand beneficiaries with years of sessions.
+    """
     get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     y, m, start, end = _month_bounds(year, month)
-    referrals = list(session.scalars(
-        _followed_stmt(start, end).where(CareReferral.partner_id == partner_id)
-        .options(selectinload(CareReferral.child), selectinload(CareReferral.guardian),
-                 selectinload(CareReferral.sessions), selectinload(CareReferral.convention))))
-    answers = {a.care_referral_id: a for a in session.scalars(
-        select(MonthlyAnswer).where(MonthlyAnswer.month == month_key(y, m),
-                                    MonthlyAnswer.care_referral_id.in_([cr.id for cr in referrals])))}
+    followed = [CareReferral.partner_id == partner_id, *_followed(start, end)]
+    guardian = aliased(Guardian)
+    referrals = session.execute(
+        select(CareReferral.id, CareReferral.child_id, CareReferral.beneficiary_kind, Child.last_name,
+               Child.first_name, guardian.last_name, guardian.first_name, CareReferral.sent_on,
+               CareReferral.first_appointment_on, CareReferral.ended_on, CareReferral.relay_funding_note,
+               Convention.session_quota, Convention.quota_warning_threshold)
+        .join(Child, Child.id == CareReferral.child_id)
+        .outerjoin(guardian, guardian.id == CareReferral.guardian_id)
+        .outerjoin(Convention, Convention.id == CareReferral.convention_id)
+        .where(*followed)).all()
+    ids = select(CareReferral.id).where(*followed)
+    present = CareSession.status == SessionStatus.PRESENT
+    counts = {cr_id: (int(used or 0), int(hors or 0)) for cr_id, used, hors in session.execute(
+        select(CareSession.care_referral_id,
+               func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
+               func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)))
+        .where(CareSession.care_referral_id.in_(ids))
+        .group_by(CareSession.care_referral_id))}
+    of_month: dict[int, list[GridSession]] = {}
+    for cr_id, sid, day, kind, status, hors_quota in session.execute(
+            select(CareSession.care_referral_id, CareSession.id, CareSession.session_date, CareSession.kind,
+                   CareSession.status, CareSession.hors_quota)
+            .where(CareSession.care_referral_id.in_(ids), CareSession.session_date >= start,
+                   CareSession.session_date <= end)):
+        of_month.setdefault(cr_id, []).append(GridSession(sid, day, kind, status, hors_quota))
+    answers = {cr_id: (regularly, remark) for cr_id, regularly, remark in session.execute(
+        select(MonthlyAnswer.care_referral_id, MonthlyAnswer.comes_regularly, MonthlyAnswer.remark)
+        .where(MonthlyAnswer.month == month_key(y, m), MonthlyAnswer.care_referral_id.in_(ids)))}
     rows = []
-    for cr in referrals:
-        last, first = _beneficiary_names(cr)
-        quota, threshold = quota_limits(cr)
-        held = [s for s in cr.sessions if s.status is SessionStatus.PRESENT]
-        used = sum(1 for s in held if not s.hors_quota)
-        hors = len(held) - used
-        answer = answers.get(cr.id)
+    for (cr_id, child_id, kind, child_last, child_first, g_last, g_first, sent_on, first_appointment_on, ended_on,
+         relay, conv_quota, conv_threshold) in referrals:
+        # as reports._beneficiary_names: a parent beneficiary is listed under the parent's name
+        last, first = ((g_last, g_first) if kind is BeneficiaryKind.PARENT and g_last is not None
+                       else (child_last, child_first))
+        quota, threshold = ((conv_quota, conv_threshold) if conv_quota is not None
+                            else (DEFAULT_QUOTA, DEFAULT_THRESHOLD))
+        used, hors = counts.get(cr_id, (0, 0))
+        regularly, remark = answers.get(cr_id, (None, None))
         rows.append(GridRow(
-            cr.id, cr.child_id, last, first, cr.sent_on, cr.first_appointment_on, cr.ended_on,  # type: ignore[arg-type]
-            tuple(GridSession(s.id, s.session_date, s.kind, s.status, s.hors_quota)
-                  for s in sorted(cr.sessions, key=lambda s: (s.session_date, s.kind.value))
-                  if start <= s.session_date <= end),
-            used, quota, threshold, hors, quota_level(used, quota, threshold, hors), cr.relay_funding_note,
-            answer.comes_regularly if answer else None, answer.remark if answer else None))
+            cr_id, child_id, last, first, sent_on, first_appointment_on, ended_on,
+            tuple(sorted(of_month.get(cr_id, []), key=lambda s: (s.session_date, s.kind.value))),
+            used, quota, threshold, hors, quota_level(used, quota, threshold, hors), relay, regularly, remark))
     rows.sort(key=lambda r: (r.last_name.casefold(), r.first_name.casefold(), r.care_referral_id))
     return rows

@@ -108,6 +108,8 @@ class SessionsArea(QWidget):
         self.grid.setObjectName("grid")
         self.grid.setModel(self.model)
         header = self.grid.horizontalHeader()
+        # A partner following a thousand beneficiaries: widths from a sample of rows, not every one.
+        header.setResizeContentsPrecision(200)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         layout.addWidget(self.grid, 1)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import event, select
 
-from pre_desktop.models import BeneficiaryKind, CareReferralSending, Child, SessionStatus
+from pre_desktop.models import BeneficiaryKind, CareReferralSending, Child, Convention, Partner, SessionStatus
 from pre_desktop.services import liaisons
 from pre_desktop.services.care_referrals import overdue
 from pre_desktop.services.sessions import quota_alerts
@@ -95,3 +95,23 @@ def test_quota_alerts_and_overdue_are_one_query_each(session, engine):
     late = overdue(session)[0]
     assert (late.sent_on, late.days_waiting, late.delay_days, late.missing, late.referent_name) == (
         D(2026, 9, 2), 81, 30, "réponse", "Karim Benali")
+
+
+def test_the_month_grid_comes_from_a_few_queries_whatever_the_number_of_fiches(session, engine):
+    from pre_desktop.services.session_batches import month_grid, partners_of_month
+
+    add_fiches(session, 2)
+    pid = partners_of_month(session, 2026, 2)[0].partner_id
+    few = count_statements(session, engine, lambda s: month_grid(s, pid, 2026, 2))
+    p = session.get(Partner, pid)
+    conv = session.scalars(select(Convention).where(Convention.partner_id == pid)).one()
+    for i in range(20):
+        child = family_with_child(session, name=f"Autre{i}", first_name="Enfant")
+        add_sessions(session, care_referral(session, child, p, conv), weekly(D(2026, 2, 3), 3))
+    many = count_statements(session, engine, lambda s: month_grid(s, pid, 2026, 2))
+    assert few == many <= 6
+    rows = month_grid(session, pid, 2026, 2)
+    assert len(rows) == 22 and partners_of_month(session, 2026, 2)[0].beneficiaries == 22  # the late ones: sent in September
+    other = next(r for r in rows if r.last_name == "Autre3")
+    assert [s.session_date for s in other.sessions] == [D(2026, 2, 3), D(2026, 2, 10), D(2026, 2, 17)]
+    assert other.quota_text == "3 / 20"
