@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..formatting import fr_date
@@ -39,7 +39,7 @@ from .consent import NO_CONSENT_MESSAGE, has_active_consent
 from .conventions import convention_in_force, validity_end
 from .labels import label
 from .partners import GENERIC_INDIRECT_EXPLANATION, orientation_check, public_ages
-from .sessions import DEFAULT_QUOTA, DEFAULT_THRESHOLD, quota_level
+from .sessions import DEFAULT_QUOTA, DEFAULT_THRESHOLD, held_counts, quota_level
 from .users import list_users
 
 # --------------------------------------------------------------------------- the orientation form
@@ -255,10 +255,7 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
             .outerjoin(Convention, Convention.id == CareReferral.convention_id)
             .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc()))
     present = CareSession.status == SessionStatus.PRESENT
-    counts = (select(CareSession.care_referral_id,
-                     func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
-                     func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)),
-                     func.min(case((present, CareSession.session_date))))
+    counts = (select(CareSession.care_referral_id, *held_counts(), func.min(case((present, CareSession.session_date))))
               .group_by(CareSession.care_referral_id))
     sendings_stmt = (select(CareReferralSending.care_referral_id, CareReferralSending.sent_on,
                             CareReferralSending.how)

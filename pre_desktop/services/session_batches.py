@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..formatting import fr_date, fr_month
@@ -45,6 +45,7 @@ from .sessions import (
     _kind,
     _quota_decision,
     _status,
+    held_counts,
     quota_level,
 )
 
@@ -491,11 +492,8 @@ def month_grid(session: Session, partner_id: int, year: int, month: int) -> list
         .outerjoin(Convention, Convention.id == CareReferral.convention_id)
         .where(*followed)).all()
     ids = select(CareReferral.id).where(*followed)
-    present = CareSession.status == SessionStatus.PRESENT
     counts = {cr_id: (int(used or 0), int(hors or 0)) for cr_id, used, hors in session.execute(
-        select(CareSession.care_referral_id,
-               func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
-               func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)))
+        select(CareSession.care_referral_id, *held_counts())
         .where(CareSession.care_referral_id.in_(ids))
         .group_by(CareSession.care_referral_id))}
     of_month: dict[int, list[GridSession]] = {}

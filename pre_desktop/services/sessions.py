@@ -246,17 +246,23 @@ class QuotaAlert:
     level: str
 
 
+def held_counts() -> tuple[Any, Any]:
+    """SQL sums over a fiche's sessions: held in quota (what rule 1 counts) and held hors quota,
+    for the lists that count every fiche's sessions in one grouped query."""
+    present = CareSession.status == SessionStatus.PRESENT
+    return (func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)),
+            func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)))
+
+
 def quota_alerts(session: Session) -> list[QuotaAlert]:
     """Active fiches at or over their warning threshold, most used first.
 
     Counted, compared with the convention's limits and filtered in one column query: À
     traiter and the children list ask it on every refresh, whatever the number of fiches.
     """
-    present = CareSession.status == SessionStatus.PRESENT
+    used, hors = held_counts()
     counts = (
-        select(CareSession.care_referral_id.label("cr_id"),
-               func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)).label("used"),
-               func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)).label("hors"))
+        select(CareSession.care_referral_id.label("cr_id"), used.label("used"), hors.label("hors"))
         .group_by(CareSession.care_referral_id)
         .subquery()
     )
