@@ -194,8 +194,8 @@ def test_models_and_migrations_agree(tmp_path):
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == [], (
-        "The models differ from the migrations. Add a revision "
-        "(or, before the first release, run tools/regen_initial_migration.py):\n" + "\n".join(map(str, diff))
+        "The models differ from the migrations. Add a revision (released ones are never edited):\n"
+        + "\n".join(map(str, diff))
     )
 
 
