@@ -1,0 +1,137 @@
+"""A PRE coordinator's year through the real main window, area after area, as one journey:
+the structure's settings, a partner and its convention signed, a child repéré, the EPS
+commission that accepts a pathway, the orientation (family agreement first), the fiche de
+liaison produced, sent and answered, the sessions of a month, the monthly table and the
+quarterly statement, then À traiter and Documents. Areas were built separately: this test
+checks they hand over to one another (what one stores, the next one offers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton
+from sqlalchemy import select
+
+from pre_desktop import db
+from pre_desktop.models import (
+    CareReferral,
+    Child,
+    ChildStatus,
+    Consent,
+    Convention,
+    ConventionStatus,
+    GeneratedDocument,
+    Partner,
+    PartnerType,
+)
+from pre_desktop.services import settings as settings_service
+from pre_desktop.ui.main_window import MainWindow
+
+from test_main_window import type_text
+
+D = dt.date
+
+
+def retype(qtbot, widget, text: str) -> None:
+    widget.clear()
+    type_text(qtbot, widget, text)
+
+
+def ctrl_s(qtbot, window, widget) -> None:
+    """Ctrl+S as the user presses it, the cursor in ``widget`` of the active window."""
+    window.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=2000)
+    qtbot.keyClick(widget, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+@pytest.fixture
+def window(qtbot, engine, factory, tmp_path):
+    win = MainWindow(Path(engine.url.database), engine, factory,
+                     settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    for child_file in list(win.child_files.values()):
+        child_file.close()
+
+
+@pytest.fixture
+def dialogs(monkeypatch, tmp_path):
+    """Questions answered Yes except « open it? »; files saved where the test says."""
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.No if "ouvrir" in text.lower() else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: asked.append(text))
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: asked.append(text))
+    target = {"path": tmp_path / "docs" / "x.pdf"}
+    target["path"].parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target["path"]), "PDF (*.pdf)"))
+    return asked, target
+
+
+def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dialogs, monkeypatch):
+    asked, target = dialogs
+    ctx = window.ctx
+    assert ctx.user_id == 1  # Claire Martin, coordinator
+
+    # --- 1. Paramètres: the structure's identity -----------------------------------------
+    window.show_area("settings")
+    area = window.screen("settings")
+    retype(qtbot, area.inputs["pre_name"], "PRE de Saint-Éloi")
+    area.carrier_kind.setCurrentIndex(area.carrier_kind.findData("CCAS"))
+    retype(qtbot, area.inputs["legal_carrier_name"], "CCAS de Saint-Éloi")
+    retype(qtbot, area.inputs["legal_representative"], "Mme Durand")
+    ctrl_s(qtbot, window, area.inputs["pre_name"])
+    assert area.status.text() == "Paramètres enregistrés."
+    with ctx.read() as s:
+        row = settings_service.get_settings(s)
+        assert (row.pre_name, row.legal_carrier_kind, row.legal_carrier_name) == (
+            "PRE de Saint-Éloi", "CCAS", "CCAS de Saint-Éloi")
+
+    # --- 2. Partenaires: an association of psychologists ---------------------------------
+    window.show_area("partners")
+    area = window.screen("partners")
+    area.new_partner()
+    type_text(qtbot, area.form.inputs["name"], "Association Écoute")
+    with ctx.read() as s:
+        type_id = s.scalars(select(PartnerType.id).where(PartnerType.code == "ASSO_PSY")).one()
+    area.form.type_combo.setCurrentIndex(area.form.type_combo.findData(type_id))
+    type_text(qtbot, area.form.inputs["town"], "Saint-Éloi")
+    ctrl_s(qtbot, window, area.form.inputs["town"])
+    assert not area.form.dirty and area.row_names() == ["Association Écoute"]
+    with ctx.read() as s:
+        partner = s.scalars(select(Partner)).one()
+        assert (partner.name, partner.type_id, partner.town) == ("Association Écoute", type_id, "Saint-Éloi")
+        partner_id = partner.id
+
+    # --- 3. Conventions: one for this partner, signed ------------------------------------
+    window.show_area("conventions")
+    area = window.screen("conventions")
+    area.new_convention()
+    form = area.form
+    form.partner.setCurrentIndex(form.partner.findData(partner_id))
+    assert form.partner.currentData() == partner_id  # the partner typed in step 2 is offered
+    for name, text in {"reference": "CONV-2026-01", "start_date": "01/01/2026", "tariff_individual": "45",
+                       "tariff_parents": "45", "tariff_family": "60", "psychologist_name": "Mme Zoé Leroy"}.items():
+        retype(qtbot, form.w[name], text)
+    ctrl_s(qtbot, window, form.w["reference"])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("15/12/2025", True)))
+    form.sign_button.click()
+    assert area.proxy.index(0, 4).data() == "Signée"
+    with ctx.read() as s:
+        conv = s.scalars(select(Convention)).one()
+        assert (conv.partner_id, conv.status, conv.signed_on, conv.end_date, conv.tariff_individual) == (
+            partner_id, ConventionStatus.SIGNED, D(2025, 12, 15), D(2026, 12, 31), Decimal("45"))
+        convention_id = conv.id
