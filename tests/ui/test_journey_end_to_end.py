@@ -135,3 +135,88 @@ def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dia
         assert (conv.partner_id, conv.status, conv.signed_on, conv.end_date, conv.tariff_individual) == (
             partner_id, ConventionStatus.SIGNED, D(2025, 12, 15), D(2026, 12, 31), Decimal("45"))
         convention_id = conv.id
+
+    # --- 4. Nouveau repérage (Ctrl+N): the child, the family, the repérage -----------------
+    from pre_desktop.ui import new_referral
+    from pre_desktop.ui.children_model import COL_LAST_NAME, COL_STATUS
+    from pre_desktop.ui.new_referral import NewReferralWizard
+
+    def type_the_referral(wizard: NewReferralWizard) -> int:
+        wizard.show()  # what exec does first: the wizard starts on its first page
+        page = wizard.child_page
+        type_text(qtbot, page.last_name, "Dupré")
+        type_text(qtbot, page.first_name, "Éloïse")
+        type_text(qtbot, page.birth_date, "04/03/2015")
+        page.school.setCurrentText("École Jules-Ferry")
+        wizard.next()
+        type_text(qtbot, wizard.family_page.guardian_last, "Dupré")
+        type_text(qtbot, wizard.family_page.guardian_first, "Samira")
+        wizard.next()
+        page = wizard.referral_page
+        page.source.setCurrentText("École")
+        retype(qtbot, page.referred_on, "02/11/2026")
+        type_text(qtbot, page.reasons, "Anxiété, décrochage scolaire")
+        page.referent.setCurrentIndex(page.referent.findData(2))
+        wizard.button(wizard.WizardButton.FinishButton).click()
+        return wizard.result()
+
+    monkeypatch.setattr(NewReferralWizard, "exec", type_the_referral)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area() == "children"
+    children = window.screen("children")
+    assert children.proxy.rowCount() == 1
+    assert children.proxy.index(0, COL_LAST_NAME).data() == "DUPRÉ"
+    assert children.proxy.index(0, COL_STATUS).data() == "Repéré — attend l'EPS"
+    with ctx.read() as s:
+        child = s.scalars(select(Child)).one()
+        assert (child.first_name, child.birth_date, child.status, child.referent_id) == (
+            "Éloïse", D(2015, 3, 4), ChildStatus.REFERRED, 2)
+        assert [(r.referred_on, r.source) for r in child.referrals] == [(D(2026, 11, 2), "École")]
+        child_id, family_id = child.id, child.family_id
+
+    # --- 5. EPS: a commission, the child put on its agenda from the suggestions, accepted ----
+    from pre_desktop.ui.eps_dialogs import DecisionDialog, MeetingDialog
+
+    def type_the_meeting(dialog: MeetingDialog) -> int:
+        retype(qtbot, dialog.date_edit, "20/11/2026")
+        retype(qtbot, dialog.place_edit, "Mairie annexe")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(MeetingDialog, "exec", type_the_meeting)
+    window.show_area("eps")
+    area = window.screen("eps")
+    area.new_button.click()
+    page = area.meeting_page
+    assert area.stack.currentWidget() is page
+    suggestions = page.suggestions.model()
+    assert [suggestions.index(r, 0).data() for r in range(suggestions.rowCount())] == ["DUPRÉ Éloïse"]
+    page.suggestions.selectRow(0)
+    page.add_suggestion_button.click()
+    agenda = page.agenda.model()
+    assert [agenda.index(r, 1).data() for r in range(agenda.rowCount())] == ["DUPRÉ Éloïse"]
+
+    def decide_accept(dialog: DecisionDialog) -> int:
+        assert dialog.kind().name == "ACCEPT"
+        dialog.objectives_edit.setPlainText("Apaiser l'anxiété, retrouver le goût de l'école")
+        action = dialog.actions.rows[0]
+        action.label_edit.setText("Soutien psychologique")
+        action.partner_box.setCurrentIndex(action.partner_box.findText("Association Écoute"))
+        assert action.partner_box.currentText() == "Association Écoute"  # the partner of step 2 offered
+        retype(qtbot, dialog.review_edit, "20/05/2027")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(DecisionDialog, "exec", decide_accept)
+    page.agenda.selectRow(0)
+    assert page.decide_button.isEnabled()
+    page.decide_button.click()
+    agenda = page.agenda.model()
+    assert agenda.index(0, 5).data() == "Parcours accepté"
+    with ctx.read() as s:
+        child = s.get(Child, child_id)
+        assert child.status is ChildStatus.ACTIVE
+        [pathway] = child.pathways
+        assert [(a.label, a.partner_id) for a in pathway.actions] == [("Soutien psychologique", partner_id)]
+        assert pathway.review_date == D(2027, 5, 20)
