@@ -53,7 +53,7 @@ def _day(token: str, year: int, month: int, piece: str) -> dt.date:
             return dt.date(year, numbers[1], numbers[0])
         if len(numbers) == 3:
             return dt.date(numbers[2], numbers[1], numbers[0])
-    except ValueError:
+    except (ValueError, OverflowError):  # a huge number overflows dt.date instead of being out of range
         pass
     where = f"« {piece} » : " if piece != token else ""
     raise DomainError(f"{where}« {token} » n'est pas un jour valide.", "sessions")
