@@ -77,6 +77,9 @@ def not_in_future(day: Optional[dt.date], field: str, label: str) -> None:
         raise DomainError(f"La date « {label} » ne peut pas être dans le futur.", field)
 
 
+MAX_AMOUNT = Decimal("99999999.99")
+
+
 def as_amount(value: Any, field: str, label: str) -> Decimal:
     """Accept 45, "45", "45,50", "1 234,50 €"; refuse text that is not an amount or is negative."""
     if isinstance(value, Decimal):
@@ -89,7 +92,7 @@ def as_amount(value: Any, field: str, label: str) -> Decimal:
             amount = Decimal(text)
         except InvalidOperation:
             raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:  # the amount columns are Numeric(10, 2)
         raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field)
     return amount.quantize(Decimal("0.01"))
 

@@ -1,7 +1,10 @@
 """What users really type in the fields (huge numbers, odd dates): refused in French, never a crash."""
 
+from decimal import Decimal
+
 import pytest
 
+from pre_desktop.services.common import as_amount
 from pre_desktop.services.errors import DomainError
 from pre_desktop.services.session_codes import parse_sessions
 
@@ -12,3 +15,18 @@ def test_month_grid_codes_refuse_huge_numbers(text):
     with pytest.raises(DomainError) as err:
         parse_sessions(text, 2026, 10)
     assert err.value.field == "sessions" and "n'est pas un jour valide" in err.value.message
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999999999999", "1e400", "100 000 000,00"])
+def test_amounts_too_big_for_a_tariff_are_refused(text):
+    # 29 digits or "1e400" raised decimal.InvalidOperation out of the convention form's save;
+    # past 99 999 999,99 the Numeric(10, 2) column cannot hold the amount exactly.
+    with pytest.raises(DomainError) as err:
+        as_amount(text, "tariff_individual", "Tarif entretien individuel")
+    assert err.value.field == "tariff_individual" and "n'est pas un montant valide" in err.value.message
+
+
+def test_amounts_as_typed_in_french_are_read():
+    assert as_amount("1 234,50", "f", "Tarif") == Decimal("1234.50")
+    assert as_amount("1\u00a0234,50 €", "f", "Tarif") == Decimal("1234.50")
+    assert as_amount("99 999 999,99", "f", "Tarif") == Decimal("99999999.99")
