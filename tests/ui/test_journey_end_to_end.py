@@ -220,3 +220,86 @@ def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dia
         [pathway] = child.pathways
         assert [(a.label, a.partner_id) for a in pathway.actions] == [("Soutien psychologique", partner_id)]
         assert pathway.review_date == D(2027, 5, 20)
+
+    # --- 6. The child's file: no orientation without the family's agreement; record it -----
+    from pre_desktop.ui.form_dialog import FormDialog
+    from pre_desktop.ui.orient_dialog import OrientDialog
+
+    window.show_area("children")
+    children.table.activated.emit(children.proxy.index(0, COL_LAST_NAME))  # Enter / double-click on the row
+    file = window.child_files[child_id]
+    file.tabs.setCurrentWidget(file.orientations)
+    tab = file.orientations
+    refusals: list[str] = []
+
+    def orient_without_agreement(dialog: OrientDialog) -> int:
+        dialog.show()
+        assert dialog.consent_info.isVisible()
+        dialog.select_partner("Association Écoute")
+        dialog.reason.set_value("Anxiété")
+        assert not dialog.create()
+        refusals.append(dialog.consent_info.text())
+        dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(OrientDialog, "exec", orient_without_agreement)
+    tab.findChild(QPushButton, "orient").click()
+    assert refusals and "« Identité et famille », « Accord de la famille »" in refusals[0]
+    with ctx.read() as s:
+        assert s.scalars(select(CareReferral)).all() == []
+
+    # where the refusal sends the user: the identity tab's « Accord de la famille… »
+    file.tabs.setCurrentWidget(file.identity)
+    assert "aucun accord en cours" in file.identity.status.text()
+
+    def fill(values: dict[str, str]):
+        def exec_(dialog: FormDialog) -> int:
+            for name, value in values.items():
+                dialog.fields[name].set_value(value)
+            assert dialog.save(), dialog.errors.shown_field  # a refusal would be a failed step
+            return dialog.result()
+        return exec_
+
+    monkeypatch.setattr(FormDialog, "exec", fill({"given_on": "20/11/2026", "given_by": "Samira Dupré",
+                                                  "scope": "Orientation vers un psychologue"}))
+    file.identity.consent_button.click()
+    assert "Accord de la famille : " in file.identity.status.text()
+    assert "aucun accord" not in file.identity.status.text()
+    with ctx.read() as s:
+        consent = s.scalars(select(Consent)).one()
+        assert (consent.family_id, consent.given_on, consent.given_by, consent.recorded_by_id) == (
+            family_id, D(2026, 11, 20), "Samira Dupré", 1)
+
+    # --- 7. Orienter vers un partenaire, the fiche de liaison produced, sent, answered -------
+    def orient(dialog: OrientDialog) -> int:
+        dialog.show()
+        assert not dialog.consent_info.isVisible()
+        assert dialog.select_partner("Association Écoute")
+        dialog.reason.set_value("Anxiété, décrochage scolaire")
+        dialog.create()
+        return dialog.result()
+
+    monkeypatch.setattr(OrientDialog, "exec", orient)
+    target["path"] = target["path"].with_name("fiche_dupre.pdf")
+    file.tabs.setCurrentWidget(tab)
+    tab.findChild(QPushButton, "orient").click()  # created → « produce the fiche now? » Yes → saved
+    assert any("Produire maintenant" in q for q in asked)
+    assert target["path"].exists() and target["path"].read_bytes().startswith(b"%PDF")
+    assert tab.orientations.row_count() == 1 and tab.orientations.text_at(0, 0) == "Association Écoute"
+    with ctx.read() as s:
+        cr = s.scalars(select(CareReferral)).one()
+        assert (cr.child_id, cr.partner_id, cr.convention_id) == (child_id, partner_id, convention_id)
+        [doc] = s.scalars(select(GeneratedDocument)).all()
+        assert (doc.file_format, doc.file_path) == ("pdf", str(target["path"]))
+        fiche_id = cr.id
+
+    tab.orientations.select(lambda r: r.id == fiche_id)
+    monkeypatch.setattr(FormDialog, "exec", fill({"sent_on": "22/11/2026", "how": "Courriel"}))
+    tab.findChild(QPushButton, "mark_sent").click()
+    monkeypatch.setattr(FormDialog, "exec", fill({"answered_on": "22/11/2026", "first_appointment_on": "01/12/2026",
+                                                  "psychologist_name": "Mme Zoé Leroy"}))
+    tab.findChild(QPushButton, "answer").click()
+    with ctx.read() as s:
+        cr = s.get(CareReferral, fiche_id)
+        assert ([x.sent_on for x in cr.sendings], cr.first_appointment_on) == ([D(2026, 11, 22)], D(2026, 12, 1))
+    file.close()

@@ -27,6 +27,7 @@ from ...formatting import fr_date
 from ...models import Role, Sex
 from ...services import child_file
 from ...services.children import add_guardian, remove_guardian, schools, update_guardian
+from ...services.consent import record_consent
 from ...services.child_file import FAMILY_PREFIX, ChildIdentity, GuardianRow, SiblingRow
 from ...services.labels import label
 from ...services.users import list_users
@@ -98,6 +99,14 @@ class IdentityTab(ChildTab):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         column.addWidget(self.status)
+        consent_row = QHBoxLayout()
+        # The orientation refusal sends the user here: the agreement is recorded from this button.
+        self.consent_button = QPushButton("Accord de la famille…", body)
+        self.consent_button.setToolTip("Enregistrer l'accord écrit de la famille (nécessaire avant toute orientation).")
+        self.consent_button.clicked.connect(self.record_consent)
+        consent_row.addWidget(self.consent_button)
+        consent_row.addStretch(1)
+        column.addLayout(consent_row)
 
         grid = QGridLayout()
         grid.addWidget(self._child_box(body), 0, 0)
@@ -284,6 +293,28 @@ class IdentityTab(ChildTab):
             return True
 
         if run_action(self, action, title="Suppression refusée"):
+            self.ctx.data_changed.emit()
+
+    # --- the family's agreement ---------------------------------------------------------
+
+    def consent_dialog(self) -> FormDialog:
+        assert self.data is not None
+        family_id = self.data.family.id
+        names = tuple(g.name for g in self.data.guardians)
+
+        def save(fields: FieldSet, _confirm: bool) -> Any:
+            with self.ctx.write() as session:
+                return record_consent(session, family_id, **fields.values()).id
+
+        rows = [
+            ("given_on", "Date de l'accord :", DateField()),
+            ("given_by", "Accord donné par :", SuggestField(names)),
+            ("scope", "Portée de l'accord :", TextField(max_length=300)),
+        ]
+        return FormDialog(self, "Accord de la famille", rows, {}, save)
+
+    def record_consent(self) -> None:
+        if self.data is not None and self.consent_dialog().exec():
             self.ctx.data_changed.emit()
 
     def open_sibling(self, row: SiblingRow) -> None:
