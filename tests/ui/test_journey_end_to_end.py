@@ -296,10 +296,61 @@ def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dia
     tab.orientations.select(lambda r: r.id == fiche_id)
     monkeypatch.setattr(FormDialog, "exec", fill({"sent_on": "22/11/2026", "how": "Courriel"}))
     tab.findChild(QPushButton, "mark_sent").click()
-    monkeypatch.setattr(FormDialog, "exec", fill({"answered_on": "22/11/2026", "first_appointment_on": "01/12/2026",
+    monkeypatch.setattr(FormDialog, "exec", fill({"answered_on": "22/11/2026", "first_appointment_on": "22/11/2026",
                                                   "psychologist_name": "Mme Zoé Leroy"}))
     tab.findChild(QPushButton, "answer").click()
     with ctx.read() as s:
         cr = s.get(CareReferral, fiche_id)
-        assert ([x.sent_on for x in cr.sendings], cr.first_appointment_on) == ([D(2026, 11, 22)], D(2026, 12, 1))
+        assert ([x.sent_on for x in cr.sendings], cr.first_appointment_on) == ([D(2026, 11, 22)], D(2026, 11, 22))
     file.close()
+
+    # --- 8. Séances: the month's grid for this partner, typed at the keyboard -------------
+    from PySide6.QtCore import QDate
+
+    from pre_desktop.models import CareSession, SessionKind, SessionStatus
+    from pre_desktop.ui.sessions_grid import COL_QUOTA, COL_SESSIONS
+
+    window.show_area("sessions")
+    area = window.screen("sessions")
+    area.month.setDate(QDate(2026, 11, 1))
+    area.partner.setCurrentIndex(area.partner.findData(partner_id))
+    assert area.partner.currentText() == "Association Écoute (1)"
+    assert [line.row.last_name for line in area.model.lines] == ["Dupré"]
+    grid = area.grid
+    grid.setCurrentIndex(area.model.index(0, COL_SESSIONS))
+    grid.setFocus()
+    qtbot.keyClicks(grid, "2")  # any key starts editing, as in a spreadsheet
+    editor = grid.focusWidget()
+    qtbot.keyClicks(editor, "2")  # « 22 »: the 22nd, present, individual
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.wait(20)  # the delegate commits through a queued call
+    ctrl_s(qtbot, window, grid)
+    assert "Enregistré" in area.status.text()
+    assert area.model.index(0, COL_QUOTA).data() == "1 / 20"
+    with ctx.read() as s:
+        assert [(x.care_referral_id, x.session_date, x.kind, x.status) for x in s.scalars(select(CareSession))] == [
+            (fiche_id, D(2026, 11, 22), SessionKind.INDIVIDUAL, SessionStatus.PRESENT)]
+
+    # --- 9. The monthly table and the quarterly statement --------------------------------
+    from pre_desktop.ui.sessions_area import StatementDialog
+
+    target["path"] = target["path"].with_name("tableau_novembre.pdf")
+    area.table_action.trigger()
+    assert target["path"].exists() and target["path"].read_bytes().startswith(b"%PDF")
+
+    def choose_quarter(dialog: StatementDialog) -> int:
+        assert dialog.convention.currentData() == (convention_id, "CONV-2026-01")  # the partner's, chosen for us
+        dialog.year.setValue(2026)
+        dialog.quarter.setCurrentIndex(dialog.quarter.findData(4))
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(StatementDialog, "exec", choose_quarter)
+    target["path"] = target["path"].with_name("etat_t4.pdf")
+    area.statement_action.trigger()
+    assert target["path"].exists() and target["path"].read_bytes().startswith(b"%PDF")
+    with ctx.read() as s:
+        documents = [(d.kind, d.file_format, Path(d.file_path).name)
+                     for d in s.scalars(select(GeneratedDocument).order_by(GeneratedDocument.id))]
+    assert documents == [("liaison", "pdf", "fiche_dupre.pdf"), ("monthly_table", "pdf", "tableau_novembre.pdf"),
+                         ("quarterly_statement", "pdf", "etat_t4.pdf")]
