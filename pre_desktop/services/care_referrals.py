@@ -27,6 +27,8 @@ from ..models import (
     EpsDecision,
     Guardian,
     Partner,
+    Pathway,
+    PathwayAction,
     SessionStatus,
     User,
 )
@@ -92,6 +94,19 @@ def _eps_decision(session: Session, child: Child, eps_decision_id: Optional[int]
     return decision
 
 
+def _decided_by_eps(session: Session, child: Child, partner: Partner) -> Optional[EpsDecision]:
+    """The EPS decision that put an action with this partner in the child's open pathway:
+    an orientation carrying that action out is decided by the EPS, not "hors EPS" (rule 8)."""
+    decision_id = session.scalar(
+        select(PathwayAction.eps_decision_id)
+        .join(Pathway, PathwayAction.pathway_id == Pathway.id)
+        .where(Pathway.child_id == child.id, Pathway.end_date.is_(None), PathwayAction.end_date.is_(None),
+               PathwayAction.partner_id == partner.id, PathwayAction.eps_decision_id.is_not(None))
+        .order_by(PathwayAction.id.desc())
+        .limit(1))
+    return session.get(EpsDecision, decision_id) if decision_id is not None else None
+
+
 # --------------------------------------------------------------------------- creation
 
 
@@ -104,7 +119,8 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: Optiona
     """A draft fiche de liaison, refused without consent or towards a structure the PRE cannot reach.
 
     Without a convention given, the partner's convention in force on the request
-    date is used. Outside the partner's ages the caller must confirm and say why.
+    date is used; without a decision given, the EPS decision whose pathway action
+    names this partner (if any). Outside the partner's ages the caller must confirm and say why.
     """
     child = get_or_fail(session, Child, child_id, "Enfant")
     if partner_id is None:
@@ -124,7 +140,7 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: Optiona
     referent_id = referent_id if referent_id is not None else child.referent_id
     if referent_id is not None:
         get_or_fail(session, User, referent_id, "Référent(e)", "referent_id")
-    decision = _eps_decision(session, child, eps_decision_id)
+    decision = _eps_decision(session, child, eps_decision_id) or _decided_by_eps(session, child, partner)
     age_reason = optional_text(age_warning_reason, "age_warning_reason", "Raison de l'orientation hors public", 2000)
 
     existing = session.scalars(select(CareReferral).where(

@@ -348,3 +348,20 @@ def test_convention_stored_as_expired_is_in_force_on_a_past_request(session):
     implicit = crs.create_care_referral(session, child_id=child.id, partner_id=p.id, reason="y",
                                         requested_on=D(2025, 12, 2), confirm=True)
     assert implicit.convention_id == old.id
+
+
+def test_orientation_carrying_out_an_eps_action_is_decided_by_that_eps(session):
+    """Rule 8: the commission accepted a pathway with an action at this partner; the fiche
+    de liaison made for it from the child's file is not "hors EPS" (it was listed as such)."""
+    from pre_desktop.services import eps
+
+    child, p, _conv = _setup(session)
+    other = make_partner(session, name="CMPP Dolto", code="CMPP")
+    meeting = eps.create_meeting(session, meeting_date="20/11/2026")
+    decision = eps.record_decision(session, meeting_id=meeting.id, child_id=child.id, kind=eps.EpsDecisionKind.ACCEPT,
+                                   actions=[{"label": "Soutien psychologique", "partner_id": p.id}],
+                                   review_date="20/05/2027", confirm=True)
+    decided = crs.create_care_referral(session, child_id=child.id, partner_id=p.id, reason="Anxiété")
+    assert decided.eps_decision_id == decision.id and not decided.hors_eps
+    elsewhere = crs.create_care_referral(session, child_id=child.id, partner_id=other.id, reason="Anxiété")
+    assert elsewhere.hors_eps  # no EPS action names this partner

@@ -354,3 +354,27 @@ def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dia
                      for d in s.scalars(select(GeneratedDocument).order_by(GeneratedDocument.id))]
     assert documents == [("liaison", "pdf", "fiche_dupre.pdf"), ("monthly_table", "pdf", "tableau_novembre.pdf"),
                          ("quarterly_statement", "pdf", "etat_t4.pdf")]
+
+    # --- 10. À traiter and Documents ------------------------------------------------------
+    window.show_area("todo")
+    todo = window.screen("todo")
+    lines = [[todo.proxy.index(r, c).data() for c in range(todo.proxy.columnCount())]
+             for r in range(todo.proxy.rowCount())]
+    # the convention ends within 40 days; the orientation was decided by the EPS of step 5,
+    # so it is NOT listed "Hors EPS"; the fiche was sent and answered, nothing is late
+    assert lines == [["Convention à renouveler", "Association Écoute",
+                      "Convention CONV-2026-01 : fin le 31/12/2026, dans 39 jours", "31/12/2026", "dans 39 j"]]
+    with ctx.read() as s:
+        [pathway] = s.get(Child, child_id).pathways
+        assert s.get(CareReferral, fiche_id).eps_decision_id == pathway.actions[0].eps_decision_id is not None
+
+    window.show_area("documents")
+    docs = window.screen("documents")
+    assert docs.count_label.text() == "3 documents"
+    shown = [docs.list.row_at(n) for n in range(docs.list.row_count())]
+    assert [(r.kind_label, r.title, r.file_format, r.child_name, r.created_by, r.file_exists) for r in shown] == [
+        ("État trimestriel", "État trimestriel T4 2026 — Association Écoute — CONV-2026-01", "PDF", "",
+         "Claire Martin", True),
+        ("Tableau mensuel", "Tableau mensuel — Association Écoute — novembre 2026", "PDF", "", "Claire Martin", True),
+        ("Fiche de liaison", "Fiche de liaison « Association Écoute »", "PDF", "DUPRÉ Éloïse", "Claire Martin", True)]
+    assert [Path(r.file_path).name for r in shown] == ["etat_t4.pdf", "tableau_novembre.pdf", "fiche_dupre.pdf"]
