@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMessageBox, QPushButton
 from sqlalchemy import select
 
 from pre_desktop import db
@@ -299,6 +299,10 @@ def test_a_coordinators_year_through_the_main_window(qtbot, window, factory, dia
     monkeypatch.setattr(FormDialog, "exec", fill({"answered_on": "22/11/2026", "first_appointment_on": "22/11/2026",
                                                   "psychologist_name": "Mme Zoé Leroy"}))
     tab.findChild(QPushButton, "answer").click()
+    assert tab.findChild(QLabel, "history").text() == (
+        f"Fiche n° {fiche_id} : Demande du 22/11/2026 · Envoyée le 22/11/2026 (Courriel) · Réponse du 22/11/2026, "
+        "premier entretien proposé le 22/11/2026, Mme Zoé Leroy.")
+    assert tab.orientations.text_at(0, 3) == "Réponse reçue"
     with ctx.read() as s:
         cr = s.get(CareReferral, fiche_id)
         assert ([x.sent_on for x in cr.sendings], cr.first_appointment_on) == ([D(2026, 11, 22)], D(2026, 11, 22))
