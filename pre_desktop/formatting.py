@@ -42,3 +42,12 @@ def fr_amount(amount: Decimal | int | float | None, currency: bool = True) -> st
         units = units[:-3]
     text = f"{sign}{NNBSP.join(groups)},{cents}"
     return f"{text}{NBSP}€" if currency else text
+
+
+def agreed(word: str, sex: object) -> str:
+    """The participle agreed with the child: "née" for a girl, "né" for a boy, "né(e)" if unknown."""
+    if sex == "F":
+        return word + "e"
+    if sex == "M":
+        return word
+    return word + "(e)"

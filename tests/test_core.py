@@ -202,3 +202,11 @@ def test_unknown_update_field_is_refused_with_its_name():
     row = Row()
     apply_changes(row, {"a": 1, "b": 3})
     assert (row.a, row.b) == (1, 3) and "a" not in vars(row)
+
+
+def test_participles_agree_with_the_child():
+    from pre_desktop.formatting import agreed
+    from pre_desktop.models import Sex
+
+    assert (agreed("né", Sex.FEMALE), agreed("né", Sex.MALE), agreed("né", None)) == ("née", "né", "né(e)")
+    assert agreed("entré", "F") == "entrée"

@@ -124,6 +124,7 @@ class ChildIdentity:
     guardians: list[GuardianRow]
     siblings: list[SiblingRow]
     consent: Optional[str]  # the family's agreement in force, in words; None if none
+    consent_id: Optional[int] = None  # that agreement, to withdraw it
 
 
 def identity(session: Session, child_id: int) -> ChildIdentity:
@@ -157,6 +158,7 @@ def identity(session: Session, child_id: int) -> ChildIdentity:
                                email=g.email, is_legal_guardian=bool(g.is_legal_guardian)) for g in fam.guardians],
         siblings=siblings,
         consent=consent,
+        consent_id=agreement.id if agreement is not None else None,
     )
 
 

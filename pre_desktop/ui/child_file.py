@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..formatting import fr_date
+from ..formatting import agreed, fr_date
 from ..services import child_file
 from ..services.errors import DomainError, NotFoundError
 from .child_tabs.base import ChildTab
@@ -181,7 +181,7 @@ class ChildFile(QWidget):
         if data is None:
             return
         self.heading.setText(data.full_name)
-        parts = [f"{data.age} an{'s' if data.age > 1 else ''}, né(e) le {fr_date(data.birth_date)}",
+        parts = [f"{data.age} an{'s' if data.age > 1 else ''}, {agreed('né', data.sex)} le {fr_date(data.birth_date)}",
                  data.status_label, f"Référent(e) : {data.referent_name or 'aucun'}", f"dossier n° {data.id}"]
         self.subheading.setText(" — ".join(parts))
         self.setWindowTitle(f"{data.full_name} — Dossier enfant[*]")

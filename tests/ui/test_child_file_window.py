@@ -401,3 +401,30 @@ def test_tab_goes_through_the_form_in_order(qtbot, win, ids):
             seen.append(widget.objectName())
         widget = widget.nextInFocusChain()
     assert seen == expected
+
+
+def test_the_family_withdraws_its_agreement_from_the_identity_tab(qtbot, win, ids, factory, monkeypatch):
+    """Rule 7: once withdrawn, no orientation; the withdrawal is recorded with its date."""
+    from pre_desktop.models import Consent
+    from pre_desktop.services.consent import has_active_consent
+    from pre_desktop.ui.form_dialog import FormDialog
+
+    file = open_file(qtbot, win, ids["child"])
+    identity = file.identity
+    assert identity.withdraw_button.isEnabled()
+
+    def refuse_then_accept(dialog: FormDialog) -> int:
+        dialog.fields["withdrawn_on"].set_value("01/01/2026")  # before the agreement (05/01/2026)
+        assert not dialog.save() and dialog.errors.shown_field == "withdrawn_on"
+        dialog.fields["withdrawn_on"].set_value("21/11/2026")
+        assert dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(FormDialog, "exec", refuse_then_accept)
+    identity.withdraw_button.click()
+    with db.session_scope(factory) as s:
+        consent = s.query(Consent).one()
+        assert consent.withdrawn_on == D(2026, 11, 21)
+        assert not has_active_consent(s, ids["family"])
+    assert "aucun accord en cours" in identity.status.text()
+    assert not identity.withdraw_button.isEnabled()

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...formatting import fr_date
+from ...formatting import agreed, fr_date
 from ...models import Role, Sex
 from ...services import child_file
 from ...services.children import add_guardian, remove_guardian, schools, update_guardian
-from ...services.consent import record_consent
+from ...services.clock import today
+from ...services.consent import record_consent, withdraw_consent
 from ...services.child_file import FAMILY_PREFIX, ChildIdentity, GuardianRow, SiblingRow
 from ...services.labels import label
 from ...services.users import list_users
@@ -105,6 +106,11 @@ class IdentityTab(ChildTab):
         self.consent_button.setToolTip("Enregistrer l'accord écrit de la famille (nécessaire avant toute orientation).")
         self.consent_button.clicked.connect(self.record_consent)
         consent_row.addWidget(self.consent_button)
+        self.withdraw_button = QPushButton("Retirer l'accord…", body)
+        self.withdraw_button.setToolTip("La famille retire son accord : plus aucune orientation ni transmission "
+                                        "aux partenaires à partir de cette date.")
+        self.withdraw_button.clicked.connect(self.withdraw_consent)
+        consent_row.addWidget(self.withdraw_button)
         consent_row.addStretch(1)
         column.addLayout(consent_row)
 
@@ -235,6 +241,7 @@ class IdentityTab(ChildTab):
             self.family_fields.load({name: getattr(data.family, name) for name in self.family_fields.fields})
             self._loaded_versions = (data.version, data.family.version)
         self.status.setText(self._status_text(data))
+        self.withdraw_button.setEnabled(data.consent_id is not None)
         self.guardians.set_rows(data.guardians)
         self.siblings.set_rows(data.siblings)
         self._enable()
@@ -243,9 +250,9 @@ class IdentityTab(ChildTab):
     def _status_text(data: ChildIdentity) -> str:
         parts = [f"Statut : {data.status_label} (fixé par les décisions d'EPS)"]
         if data.entry_date:
-            parts.append(f"entré(e) dans le dispositif le {fr_date(data.entry_date)}")
+            parts.append(f"{agreed('entré', data.sex)} dans le dispositif le {fr_date(data.entry_date)}")
         if data.exit_date:
-            exit_text = f"sorti(e) le {fr_date(data.exit_date)}"
+            exit_text = f"{agreed('sorti', data.sex)} le {fr_date(data.exit_date)}"
             parts.append(exit_text + (f" : {data.exit_reason}" if data.exit_reason else ""))
         consent = (f"Accord de la famille : {data.consent}." if data.consent
                    else "Accord de la famille : aucun accord en cours (nécessaire avant toute orientation).")
@@ -315,6 +322,21 @@ class IdentityTab(ChildTab):
 
     def record_consent(self) -> None:
         if self.data is not None and self.consent_dialog().exec():
+            self.ctx.data_changed.emit()
+
+    def withdraw_dialog(self) -> FormDialog:
+        assert self.data is not None and self.data.consent_id is not None
+        consent_id = self.data.consent_id
+
+        def save(fields: FieldSet, _confirm: bool) -> Any:
+            with self.ctx.write() as session:
+                return withdraw_consent(session, consent_id, **fields.values()).id
+
+        return FormDialog(self, "Retrait de l'accord de la famille",
+                          [("withdrawn_on", "Date du retrait :", DateField())], {"withdrawn_on": today()}, save)
+
+    def withdraw_consent(self) -> None:
+        if self.data is not None and self.data.consent_id is not None and self.withdraw_dialog().exec():
             self.ctx.data_changed.emit()
 
     def open_sibling(self, row: SiblingRow) -> None:
