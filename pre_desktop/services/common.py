@@ -52,6 +52,9 @@ def optional_text(value: Optional[str], field: str, label: str, max_length: int 
     return text
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
 def as_date(value: Any, field: str, label: str, *, required: bool = True) -> Optional[dt.date]:
     """Accept a date, or text as JJ/MM/AAAA or AAAA-MM-JJ; refuse anything else."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -66,9 +69,14 @@ def as_date(value: Any, field: str, label: str, *, required: bool = True) -> Opt
         text = value.strip()
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             try:
-                return dt.datetime.strptime(text, fmt).date()
+                day = dt.datetime.strptime(text, fmt).date()
             except ValueError:
-                pass
+                continue
+            # "12/03/0026" parses; a year typed short is a typing slip, not the first century.
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise DomainError(f"« {value} » : l'année de « {label} » doit s'écrire sur quatre chiffres "
+                                  f"(entre {MIN_YEAR} et {MAX_YEAR}).", field)
+            return day
     raise DomainError(f"« {value} » n'est pas une date valide pour « {label} » (format JJ/MM/AAAA).", field)
 
 
@@ -94,6 +102,8 @@ def as_amount(value: Any, field: str, label: str) -> Decimal:
             raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:  # the amount columns are Numeric(10, 2)
         raise DomainError(f"« {value} » n'est pas un montant valide pour « {label} ».", field)
+    if amount != amount.quantize(Decimal("0.01")):  # "45,555": never round a typed amount silently
+        raise DomainError(f"« {value} » : le montant de « {label} » s'écrit au centime près (ex. 45,50).", field)
     return amount.quantize(Decimal("0.01"))
 
 

@@ -30,3 +30,18 @@ def test_amounts_as_typed_in_french_are_read():
     assert as_amount("1 234,50", "f", "Tarif") == Decimal("1234.50")
     assert as_amount("1\u00a0234,50 €", "f", "Tarif") == Decimal("1234.50")
     assert as_amount("99 999 999,99", "f", "Tarif") == Decimal("99999999.99")
+
+
+def test_a_year_typed_short_and_an_amount_below_the_cent_are_refused_not_guessed():
+    from pre_desktop.services.common import as_amount, as_date
+    from pre_desktop.services.errors import DomainError
+
+    for typed in ("12/03/0026", "12/03/26", "01/01/2101"):
+        with pytest.raises(DomainError) as refused:
+            as_date(typed, "start_date", "Début")
+        assert refused.value.field == "start_date"
+    assert as_date("12/03/1950", "birth_date", "Naissance").year == 1950
+    with pytest.raises(DomainError) as refused:
+        as_amount("45,555", "tariff_individual", "Tarif entretien individuel")
+    assert refused.value.field == "tariff_individual" and "centime" in refused.value.message
+    assert str(as_amount("45,5", "t", "Tarif")) == "45.50"
