@@ -34,7 +34,7 @@ from ..models import (
 )
 from . import conventions as conv_service
 from .clock import today
-from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
+from .common import as_date, check_version, get_or_fail, optional_text, past_date, required_text
 from .consent import require_consent
 from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .labels import label
@@ -127,8 +127,7 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: Optiona
         raise DomainError("Choisissez la structure vers laquelle orienter.", "partner_id")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     kind = _kind(beneficiary_kind)
-    day = as_date(requested_on, "requested_on", "Date de la demande", required=False) or today()
-    not_in_future(day, "requested_on", "Date de la demande")
+    day = past_date(requested_on, "requested_on", "Date de la demande", required=False) or today()
     reason_text = required_text(reason, "reason", "Motif initial de la demande", 2000)
     require_consent(session, child.family_id)
     guardian = _guardian(session, child, kind, guardian_id)
@@ -203,8 +202,7 @@ def mark_sent(session: Session, care_referral_id: int, *, sent_on: Any, how: str
     check_version(cr, expected_version, WHAT)
     if cr.state is CareReferralState.ENDED:
         raise DomainError("Cette prise en charge est terminée : la fiche ne peut plus être envoyée.", "sent_on")
-    day = as_date(sent_on, "sent_on", "Date d'envoi")
-    not_in_future(day, "sent_on", "Date d'envoi")
+    day = past_date(sent_on, "sent_on", "Date d'envoi")
     if day < cr.requested_on:
         raise DomainError(f"La date d'envoi ne peut pas précéder la date de la demande ({fr_date(cr.requested_on)}).",
                           "sent_on")
@@ -233,8 +231,7 @@ def record_answer(session: Session, care_referral_id: int, *, answered_on: Any, 
     check_version(cr, expected_version, WHAT)
     if cr.sent_on is None:
         raise DomainError("La fiche n'a pas encore été envoyée : enregistrez d'abord son envoi.", "answered_on")
-    day = as_date(answered_on, "answered_on", "Date de la réponse")
-    not_in_future(day, "answered_on", "Date de la réponse")
+    day = past_date(answered_on, "answered_on", "Date de la réponse")
     if day < cr.requested_on:
         raise DomainError(f"La date de réponse ne peut pas précéder la demande ({fr_date(cr.requested_on)}).",
                           "answered_on")
@@ -261,8 +258,7 @@ def end_care_referral(session: Session, care_referral_id: int, *, ended_on: Any,
     check_version(cr, expected_version, WHAT)
     if cr.state is CareReferralState.ENDED:
         raise DomainError(f"Cette prise en charge est déjà terminée (le {fr_date(cr.ended_on)}).", "ended_on")
-    day = as_date(ended_on, "ended_on", "Date de fin")
-    not_in_future(day, "ended_on", "Date de fin")
+    day = past_date(ended_on, "ended_on", "Date de fin")
     if day < cr.requested_on:
         raise DomainError(f"La fin de prise en charge ne peut pas précéder la demande ({fr_date(cr.requested_on)}).",
                           "ended_on")

@@ -34,12 +34,11 @@ from ..models import (
 from ..textnorm import fold
 from .clock import today
 from .common import (
+    past_date,
     as_bool,
     age_on,
-    as_date,
     check_version,
     get_or_fail,
-    not_in_future,
     optional_text,
     required_text,
 )
@@ -129,8 +128,7 @@ def _clean_guardian_field(name: str, value: Any) -> Any:
     if name == "relationship_label":
         return optional_text(value, "relationship_label", "Lien avec l'enfant", 60)
     if name == "birth_date":
-        day = as_date(value, "birth_date", "Date de naissance", required=False)
-        not_in_future(day, "birth_date", "Date de naissance")
+        day = past_date(value, "birth_date", "Date de naissance", required=False)
         return day
     if name == "phone":
         return optional_text(value, "phone", "Téléphone", 40)
@@ -229,8 +227,7 @@ def _clean_child_field(session: Session, name: str, value: Any) -> Any:
     if name == "first_name":
         return required_text(value, "first_name", "Prénom", 100)
     if name == "birth_date":
-        day = as_date(value, "birth_date", "Date de naissance")
-        not_in_future(day, "birth_date", "Date de naissance")
+        day = past_date(value, "birth_date", "Date de naissance")
         return day
     if name == "sex":
         return _as_sex(value)
@@ -242,8 +239,7 @@ def _clean_child_field(session: Session, name: str, value: Any) -> Any:
         return check_referent(session, value)
     if name in ("entry_date", "last_contact_on"):
         label = "Date d'entrée" if name == "entry_date" else "Dernier contact"
-        day = as_date(value, name, label, required=False)
-        not_in_future(day, name, label)
+        day = past_date(value, name, label, required=False)
         return day
     if name == "notes":
         return optional_text(value, "notes", "Notes", NOTES_MAX)

@@ -85,6 +85,13 @@ def not_in_future(day: Optional[dt.date], field: str, label: str) -> None:
         raise DomainError(f"La date « {label} » ne peut pas être dans le futur.", field)
 
 
+def past_date(value: Any, field: str, label: str, *, required: bool = True) -> Optional[dt.date]:
+    """A typed date of something that has happened (signature, sending, answer, birth…)."""
+    day = as_date(value, field, label, required=required)
+    not_in_future(day, field, label)
+    return day
+
+
 MAX_AMOUNT = Decimal("99999999.99")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Consent, Family
 from .clock import today
-from .common import as_date, get_or_fail, not_in_future, optional_text, required_text
+from .common import get_or_fail, optional_text, past_date, required_text
 from .errors import DomainError
 
 NO_CONSENT_MESSAGE = (
@@ -48,8 +48,7 @@ def require_consent(session: Session, family_id: int, on: Optional[dt.date] = No
 def record_consent(session: Session, family_id: int, *, given_on, given_by: str, scope: str = "",
                    document_path: Optional[str] = None) -> Consent:
     family = get_or_fail(session, Family, family_id, "Famille")
-    day = as_date(given_on, "given_on", "Date de l'accord")
-    not_in_future(day, "given_on", "Date de l'accord")
+    day = past_date(given_on, "given_on", "Date de l'accord")
     by = required_text(given_by, "given_by", "Accord donné par")
     consent = Consent(family=family, given_on=day, given_by=by,
                       scope=optional_text(scope, "scope", "Portée de l'accord", 300) or "",
@@ -62,8 +61,7 @@ def record_consent(session: Session, family_id: int, *, given_on, given_by: str,
 
 def withdraw_consent(session: Session, consent_id: int, *, withdrawn_on) -> Consent:
     consent = get_or_fail(session, Consent, consent_id, "Accord de la famille")
-    day = as_date(withdrawn_on, "withdrawn_on", "Date du retrait")
-    not_in_future(day, "withdrawn_on", "Date du retrait")
+    day = past_date(withdrawn_on, "withdrawn_on", "Date du retrait")
     if day < consent.given_on:
         raise DomainError("Le retrait ne peut pas précéder la date de l'accord.", "withdrawn_on")
     if consent.withdrawn_on is not None:

@@ -18,13 +18,13 @@ from ..formatting import fr_date
 from ..models import BillingPeriod, CareReferral, Convention, ConventionStatus, GeneratedDocument, Partner
 from .clock import today
 from .common import (
+    past_date,
     add_months,
     apply_changes,
     as_amount,
     as_date,
     check_version,
     get_or_fail,
-    not_in_future,
     optional_text,
     positive_int,
     reject_unknown,
@@ -120,8 +120,7 @@ def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out["reference"] = required_text(values.get("reference"), "reference", "Référence", 80)
     out["start_date"] = as_date(values.get("start_date"), "start_date", "Date de début")
-    out["signed_on"] = as_date(values.get("signed_on"), "signed_on", "Date de signature", required=False)
-    not_in_future(out["signed_on"], "signed_on", "Date de signature")
+    out["signed_on"] = past_date(values.get("signed_on"), "signed_on", "Date de signature", required=False)
     out["duration_months"] = positive_int(values.get("duration_months"), "duration_months", "Durée (mois)")
     if out["duration_months"] > 120:
         raise DomainError("La durée d'une convention ne peut pas dépasser 120 mois.", "duration_months")
@@ -238,8 +237,7 @@ def sign_convention(session: Session, convention_id: int, *, signed_on: Any,
     """Record both parties' signature; one signed convention per partner at a time."""
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
-    day = as_date(signed_on, "signed_on", "Date de signature")
-    not_in_future(day, "signed_on", "Date de signature")
+    day = past_date(signed_on, "signed_on", "Date de signature")
     if conv.status is not ConventionStatus.DRAFT:
         raise DomainError("Seule une convention en brouillon peut être signée.", "signed_on")
     other = _overlapping_signed(session, conv, conv.start_date, conv.end_date)
@@ -259,8 +257,7 @@ def terminate_convention(session: Session, convention_id: int, *, notice_on: Any
     """Termination takes one month's notice: the convention still covers sessions until then."""
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
-    day = as_date(notice_on, "notice_on", "Date de la lettre de résiliation")
-    not_in_future(day, "notice_on", "Date de la lettre de résiliation")
+    day = past_date(notice_on, "notice_on", "Date de la lettre de résiliation")
     if conv.status is not ConventionStatus.SIGNED:
         raise DomainError("Seule une convention signée peut être résiliée.", "notice_on")
     if day < conv.start_date:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Family, Referral
 from .children import child_warnings, clean_child_fields, clean_family_fields
-from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, required_text
+from .common import check_version, get_or_fail, optional_text, past_date, required_text
 from .errors import DomainError, NeedsConfirmation, NotFoundError
 
 SOURCES: tuple[str, ...] = (
@@ -51,8 +51,7 @@ def _clean_source(value: Any) -> str:
 
 def _clean_referral_field(name: str, value: Any) -> Any:
     if name == "referred_on":
-        day = as_date(value, "referred_on", "Date du repérage")
-        not_in_future(day, "referred_on", "Date du repérage")
+        day = past_date(value, "referred_on", "Date du repérage")
         return day
     if name == "source":
         return _clean_source(value)

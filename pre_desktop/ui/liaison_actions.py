@@ -72,20 +72,6 @@ def history_label(parent: QWidget) -> QLabel:
     return label
 
 
-class _LiaisonForm(FormDialog):
-    """The shared small form, grown to its contents after a refusal: a long message
-    shown under its field would otherwise overlap the next row and the buttons."""
-
-    def save(self) -> bool:
-        saved = super().save()
-        if not saved and self.isVisible():
-            width = self.width()
-            self.adjustSize()
-            if self.width() < width:
-                self.resize(width, self.height())
-        return saved
-
-
 def _run(dialog: FormDialog, ctx: AppContext) -> bool:
     if dialog.exec() == QDialog.DialogCode.Accepted:
         ctx.data_changed.emit()
@@ -100,7 +86,7 @@ def sending_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, vers
             return crs.mark_sent(session, care_referral_id, sent_on=values["sent_on"], how=values["how"],
                                  confirm=confirm, expected_version=version).id
 
-    return _LiaisonForm(parent, "Marquer la fiche comme envoyée", [
+    return FormDialog(parent, "Marquer la fiche comme envoyée", [
         ("sent_on", "Date d'envoi :", DateField()),
         ("how", "Mode d'envoi :", SuggestField(SENDING_WAYS)),
     ], {"sent_on": today(), "how": SENDING_WAYS[0]}, save)
@@ -116,7 +102,7 @@ def answer_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, versi
                                      psychologist_name=values["psychologist_name"],
                                      expected_version=version).id
 
-    return _LiaisonForm(parent, "Enregistrer la réponse du partenaire", [
+    return FormDialog(parent, "Enregistrer la réponse du partenaire", [
         ("answered_on", "Date de la réponse :", DateField()),
         ("first_appointment_on", "Date du premier entretien proposé :", DateField()),
         ("psychologist_name", "Nom du psychologue :", TextField(max_length=200)),
@@ -131,7 +117,7 @@ def end_dialog(parent: QWidget, ctx: AppContext, care_referral_id: int, version:
                                          end_reason=values["end_reason"] or "", expected_version=version).id
 
     reasons = [("", None)] + [(r, r) for r in crs.END_REASONS]
-    return _LiaisonForm(parent, "Clôturer la prise en charge", [
+    return FormDialog(parent, "Clôturer la prise en charge", [
         ("ended_on", "Date de fin :", DateField()),
         ("end_reason", "Motif de fin :", ChoiceField(reasons)),
     ], {"ended_on": today()}, save)
