@@ -20,7 +20,7 @@ from .enums import (
 )
 from .eps import EpsDecision, EpsMeeting, EpsMember, EpsSituation, Pathway, PathwayAction
 from .partners import Convention, Partner, PartnerContact, PartnerType
-from .people import Child, Consent, Family, Guardian, Referral, User
+from .people import Child, ChildShare, Consent, Family, Guardian, PrivateNote, Referral, User
 from .templates import DocumentTemplate
 from . import search as _search  # noqa: F401  (registers the search_name upkeep)
 

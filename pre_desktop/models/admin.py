@@ -33,6 +33,11 @@ class StructureSettings(Versioned, Base):
     administrative_court: Mapped[Optional[str]] = mapped_column(String(200))
     public_age_min: Mapped[int] = mapped_column(Integer, default=2)
     public_age_max: Mapped[int] = mapped_column(Integer, default=16)
+    # Data protection (issue 9): idle minutes before the window locks; years after the last
+    # contact before a file is listed for archiving; years in the archive before anonymisation.
+    lock_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=10, server_default="10")
+    retention_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2, server_default="2")
+    archive_years: Mapped[int] = mapped_column(Integer, nullable=False, default=3, server_default="3")
 
 
 class GeneratedDocument(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Versioned, enum_column, utcnow
@@ -29,6 +29,12 @@ class User(Versioned, Base):
     phone: Mapped[Optional[str]] = mapped_column(String(40))
     email: Mapped[Optional[str]] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Argon2id hash (argon2-cffi); None = no password set yet, the account cannot log in.
+    password_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    # Failed logins since the last success: the delay before the next try grows after 5.
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    last_failed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     @property
     def full_name(self) -> str:
@@ -118,9 +124,14 @@ class Child(Versioned, Base):
     exit_reason: Mapped[Optional[str]] = mapped_column(String(200))
     last_contact_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    # GDPR life cycle: active → archived (read-only, opened by a coordinator with a reason)
+    # → anonymised at the end of the archive period.
+    archived_on: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    archived_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    anonymised_on: Mapped[Optional[dt.date]] = mapped_column(Date)
 
     family: Mapped[Family] = relationship(back_populates="children")
-    referent: Mapped[Optional[User]] = relationship()
+    referent: Mapped[Optional[User]] = relationship(foreign_keys=[referent_id])
     referrals: Mapped[list["Referral"]] = relationship(back_populates="child", cascade="all, delete-orphan", order_by="Referral.referred_on")
     pathways: Mapped[list["Pathway"]] = relationship(back_populates="child", cascade="all, delete-orphan", order_by="Pathway.start_date")
     care_referrals: Mapped[list["CareReferral"]] = relationship(back_populates="child", order_by="CareReferral.requested_on")
@@ -154,3 +165,37 @@ class Referral(Versioned, Base):
     @property
     def audit_child_id(self) -> Optional[int]:
         return self.child_id
+
+
+class ChildShare(Versioned, Base):
+    """A file a coordinator shared with a référent outside their caseload (secret partagé)."""
+
+    __tablename__ = "child_shares"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shared_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    shared_on: Mapped[dt.date] = mapped_column(Date)
+
+    @property
+    def audit_child_id(self) -> Optional[int]:
+        return self.child_id
+
+
+class PrivateNote(Versioned, Base):
+    """A note readable by its author only.
+
+    Deliberately not ``__audited__``: the field-level trail would copy the text where
+    the coordinator can read it. The service traces that a note was written, not what.
+    """
+
+    __tablename__ = "private_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text, default="")
