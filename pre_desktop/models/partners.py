@@ -98,6 +98,9 @@ class Convention(Versioned, Base):
     signatory_pre_title: Mapped[Optional[str]] = mapped_column(String(200))
     signatory_partner_title: Mapped[Optional[str]] = mapped_column(String(200))
     bank_details: Mapped[Optional[str]] = mapped_column(Text)
+    # Who pays for these sessions (ARS, CAF, ville, Cité éducative, ANCT…): the annual report
+    # sums sessions and amounts per funder.
+    funder: Mapped[Optional[str]] = mapped_column(String(120))
     status: Mapped[ConventionStatus] = mapped_column(enum_column(ConventionStatus), default=ConventionStatus.DRAFT)
     terminated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     termination_notice_on: Mapped[Optional[dt.date]] = mapped_column(Date)

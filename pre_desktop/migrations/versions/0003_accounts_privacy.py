@@ -1,4 +1,4 @@
-"""accounts and privacy: password hashes, shared files, private notes, archive, retention settings
+"""accounts and privacy: password hashes, shared files, private notes, archive, retention settings, the convention's funder
 
 Revision ID: 0003
 Revises: 0002
@@ -8,7 +8,8 @@ Issue 9 (protection of the children's data): local accounts log in with an Argon
 a growing delay after failures; a coordinator shares a file with a référent outside their
 caseload; private notes are read by their author only; files move to a read-only archive
 and are anonymised at the end of its period; the structure sets the idle lock and the
-retention periods.
+retention periods. Issue 10: the annual report sums sessions and amounts by funder, a
+convention field.
 """
 from typing import Sequence, Union
 
@@ -46,6 +47,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lock_minutes', sa.Integer(), server_default='10', nullable=False))
         batch_op.add_column(sa.Column('retention_years', sa.Integer(), server_default='2', nullable=False))
         batch_op.add_column(sa.Column('archive_years', sa.Integer(), server_default='3', nullable=False))
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('funder', sa.String(length=120), nullable=True))
     op.create_table('child_shares',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('child_id', sa.Integer(), nullable=False),
@@ -83,6 +86,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_child_shares_user_id'), table_name='child_shares')
     op.drop_index(op.f('ix_child_shares_child_id'), table_name='child_shares')
     op.drop_table('child_shares')
+    with op.batch_alter_table('conventions', schema=None) as batch_op:
+        batch_op.drop_column('funder')
     with op.batch_alter_table('structure_settings', schema=None) as batch_op:
         batch_op.drop_column('archive_years')
         batch_op.drop_column('retention_years')
