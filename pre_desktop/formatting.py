@@ -51,3 +51,20 @@ def agreed(word: str, sex: object) -> str:
     if sex == "M":
         return word
     return word + "(e)"
+
+
+def fr_number(value: Decimal | int | float | None, decimals: int = 0) -> str:
+    """1234 → "1 234", 12.5 with one decimal → "12,5" (thousands as in ``fr_amount``)."""
+    if value is None:
+        return ""
+    text = fr_amount(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP),
+                     currency=False)
+    whole, cents = text.split(",")
+    return f"{whole},{cents[:decimals]}" if decimals else whole
+
+
+def fr_percent(ratio: Decimal | float | None, decimals: int = 0) -> str:
+    """A share (0.4523) as French writes it: "45 %" (no-break space before the sign)."""
+    if ratio is None:
+        return ""
+    return f"{fr_number(Decimal(str(ratio)) * 100, decimals)}{NBSP}%"
