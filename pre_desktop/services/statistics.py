@@ -32,13 +32,14 @@ from typing import Any, Literal, Optional, Union
 
 from sqlalchemy.orm import Session
 
-from ..formatting import fr_amount, fr_number
+from ..formatting import fr_amount, fr_number, fr_percent
 from .clock import today
 from .errors import DomainError
 
 Unit = Literal["count", "days", "percent", "amount"]
 """count: whole number; days: a duration in days (may be fractional for a mean);
-percent: 0–100 (float); amount: euros (Decimal)."""
+percent: a share between 0 and 1 (float; 0.833 reads "83,3 %", as formatting.fr_percent and the
+.xlsx "percent" columns take it); amount: euros (Decimal)."""
 
 Number = Union[int, float, Decimal]
 
@@ -232,13 +233,13 @@ class Dashboard:
 
 
 def format_value(value: Optional[Number], unit: Unit) -> str:
-    """French display of a figure's value: "1 234", "12,5 j", "83,3 %", "1 234,50 €"; "—" if None."""
+    """French display of a figure's value: "1 234", "12,5 j", "83,3 %" (from 0.833), "1 234,50 €"; "—" if None."""
     if value is None:
         return "—"
     if unit == "amount":
         return fr_amount(value)
     if unit == "percent":
-        return f"{fr_number(value, 1)}\u00a0%"
+        return fr_percent(value, 1)
     if unit == "days":
         return f"{fr_number(value, 0 if float(value).is_integer() else 1)}\u00a0j"
     return fr_number(value)
