@@ -83,3 +83,15 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:
 def db_snapshot(engine):
     """Call to take a snapshot of the database as committed."""
     return lambda: snapshot(engine)
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """Argon2id with tiny parameters: the real ones take about 0.1–0.3 s a hash, which a
+    test creating and logging in several accounts does not need (the format is the same)."""
+    from argon2 import PasswordHasher
+
+    from pre_desktop.services import auth
+
+    monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    return auth.hasher

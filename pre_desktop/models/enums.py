@@ -91,3 +91,4 @@ class AuditAction(enum.StrEnum):
     DELETE = "delete"
     VIEW = "view"
     EXPORT = "export"
+    LOGIN = "login"  # a login, a failed one, an unlock (issue 9)

@@ -22,16 +22,20 @@ from ..models import (
     AuditAction,
     AuditEvent,
     BeneficiaryKind,
+    BillingPeriod,
     CareReferralState,
     Child,
     ChildStatus,
     Convention,
+    ConventionStatus,
     EpsDecision,
     EpsDecisionKind,
     EpsMeeting,
     Family,
     Guardian,
     Partner,
+    PartnerType,
+    Role,
     SessionKind,
     SessionStatus,
     Sex,
@@ -46,6 +50,7 @@ ACTION_LABELS = {
     AuditAction.DELETE: "Suppression",
     AuditAction.VIEW: "Consultation",
     AuditAction.EXPORT: "Document produit",
+    AuditAction.LOGIN: "Connexion",
 }
 
 ENTITY_LABELS = {
@@ -62,6 +67,17 @@ ENTITY_LABELS = {
     "care_referral_sendings": "Envoi de la fiche de liaison",
     "care_sessions": "Séance",
     "monthly_answers": "Réponse au tableau mensuel",
+    # Outside the children's files (the coordinator's Journal shows them too).
+    "users": "Compte utilisateur",
+    "partners": "Structure partenaire",
+    "partner_contacts": "Contact d'une structure",
+    "conventions": "Convention",
+    "eps_meetings": "Commission EPS",
+    "eps_members": "Participant à l'EPS",
+    "child_shares": "Partage du dossier",
+    "private_notes": "Note privée",
+    "database": "Base de données",
+    "partner": "Structure partenaire",
 }
 
 # Column -> French label, per table; a column missing here is not shown (internal).
@@ -98,6 +114,22 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "care_sessions": {"session_date": "Date de la séance", "kind": "Type d'entretien", "status": "Présence",
                       "hors_quota": "Hors quota", "note": "Remarque"},
     "monthly_answers": {"month": "Mois", "comes_regularly": "Vient régulièrement", "remark": "Remarque"},
+    "users": {"login": "Identifiant", "role": "Rôle", "active": "Compte actif"},
+    "partners": {"name": "Nom", "type_id": "Type de structure", "address": "Adresse", "postal_code": "Code postal",
+                 "town": "Commune", "sector": "Secteur", "age_min": "Âge minimum", "age_max": "Âge maximum",
+                 "active": "Active"},
+    "partner_contacts": {"name": "Nom", "function": "Fonction"},
+    "conventions": {"reference": "Référence", "signed_on": "Signée le", "duration_months": "Durée (mois)",
+                    "session_quota": "Quota de séances", "quota_warning_threshold": "Seuil d'alerte",
+                    "first_appointment_delay_days": "Délai du premier rendez-vous (jours)",
+                    "tariff_individual": "Tarif entretien individuel", "tariff_parents": "Tarif entretien parents",
+                    "tariff_family": "Tarif entretien familial", "billing_period": "Facturation",
+                    "psychologist_name": "Psychologue", "signatory_pre": "Signataire PRE",
+                    "signatory_partner": "Signataire partenaire", "funder": "Financeur", "status": "Statut",
+                    "terminated_on": "Résiliée le", "termination_notice_on": "Préavis donné le"},
+    "eps_meetings": {"meeting_date": "Date de la commission", "place": "Lieu"},
+    "eps_members": {"name": "Nom", "function": "Fonction", "institution": "Institution", "present": "Présent(e)"},
+    "child_shares": {"user_id": "Partagé avec", "shared_on": "Partagé le"},
 }
 
 _ENUMS: dict[str, type] = {"sex": Sex, "status": ChildStatus, "beneficiary_kind": BeneficiaryKind,
@@ -107,6 +139,9 @@ _ENUMS_BY_TABLE: dict[tuple[str, str], type] = {
     ("eps_situations", "reason"): AgendaReason,
     ("care_sessions", "kind"): SessionKind,
     ("care_sessions", "status"): SessionStatus,
+    ("users", "role"): Role,
+    ("conventions", "status"): ConventionStatus,
+    ("conventions", "billing_period"): BillingPeriod,
 }
 
 
@@ -149,7 +184,9 @@ class _Names:
 
 _ID_NAMES: dict[str, tuple[type, Callable[[Any], str]]] = {
     "referent_id": (User, lambda u: u.full_name),
+    "user_id": (User, lambda u: u.full_name),
     "partner_id": (Partner, lambda p: p.name),
+    "type_id": (PartnerType, lambda t: t.label),
     "convention_id": (Convention, lambda c: c.reference),
     "family_id": (Family, lambda f: f.name),
     "guardian_id": (Guardian, lambda g: f"{g.first_name} {g.last_name}"),
@@ -234,3 +271,33 @@ def history(session: Session, child_id: int, *, views: bool = True) -> list[Hist
         else:
             lines.append(HistoryLine(**base, field_label="", before="", after=event.summary or ""))
     return lines
+
+
+# Entities whose changes the trail must never spell out, whatever a service recorded:
+# a private note is its author's alone (not audited by design; only "a note was written").
+PRIVATE_ENTITIES = {"private_notes"}
+
+Names = _Names  # the id → name reader, shared with the Journal (services/audit_search)
+
+
+def event_text(event: AuditEvent, names: _Names) -> str:
+    """What one event did, in a line: the fields changed ("Champ : avant → après"), the
+    values of a created or deleted record, or the event's own words (a document, a view)."""
+    if event.entity in PRIVATE_ENTITIES:
+        return "Note privée (contenu non tracé)"
+    changes = event.changes or {}
+    if event.action is AuditAction.UPDATE:
+        parts = []
+        for field, pair in changes.items():
+            name = field_label(event.entity, field)
+            if not name or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            before = _value_text(event.entity, field, pair[0], names) or "(vide)"
+            after = _value_text(event.entity, field, pair[1], names) or "(vide)"
+            parts.append(f"{name} : {before} → {after}")
+        return " ; ".join(parts) or (event.summary or "")
+    if event.action is AuditAction.CREATE:
+        return _summary(event.entity, changes, names, 1) or (event.summary or "")
+    if event.action is AuditAction.DELETE:
+        return _summary(event.entity, changes, names, 0) or (event.summary or "")
+    return event.summary or ""

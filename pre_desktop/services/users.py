@@ -1,21 +1,25 @@
-"""The people working in the app: who is acting, and the lists forms offer.
+"""The people working in the app: their accounts, roles, and the lists forms offer.
 
-Until accounts and login exist, the window acts as the first active coordinator (or,
-failing that, the first active user): every change is still attributed to someone in
-the audit trail.
+Accounts are managed by a coordinator only (the command line too: it holds the file).
+The last active coordinator can be neither deactivated nor given another role: nobody
+could then manage accounts nor settings. Changes to an account are traced by the audit
+trail (``User.__audit_ignore__`` keeps the password hash and the login counters out of
+it); passwords and logins are in ``services.auth``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Role, User
-from .common import optional_text, required_text
+from .access import require_role
+from .common import check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError
 from .labels import label
 
@@ -43,8 +47,14 @@ def list_users(session: Session, *, active_only: bool = True, role: Optional[Rol
     return [_row(u) for u in session.scalars(query)]
 
 
+def user_row(session: Session, user_id: int) -> Optional[UserRow]:
+    user = session.get(User, user_id)
+    return _row(user) if user is not None else None
+
+
 def default_user(session: Session) -> Optional[UserRow]:
-    """The user the window acts as when nobody has logged in (coordinator first)."""
+    """The first active coordinator (or user): who a window built by a test or a tool acts
+    as; the app itself always goes through the login (ui.login_dialog)."""
     first_coordinator = case((User.role == Role.COORDINATOR, 0), else_=1)
     user = session.scalars(
         select(User).where(User.active.is_(True)).order_by(first_coordinator, User.id).limit(1)
@@ -56,8 +66,15 @@ _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
 def create_user(session: Session, *, login: Any, first_name: Any, last_name: Any, role: Role = Role.COORDINATOR,
-                phone: Any = None, email: Any = None) -> User:
-    """A new account; the login is lower-case letters, digits, '.', '_' or '-' and unique."""
+                phone: Any = None, email: Any = None, password: Optional[str] = None,
+                confirmation: Optional[str] = None) -> User:
+    """A new account; the login is lower-case letters, digits, '.', '_' or '-' and unique.
+
+    ``password`` (checked by ``auth.check_strength``; ``confirmation``, when given, must
+    repeat it) is its initial password; without one the account cannot log in until a
+    coordinator gives it one.
+    """
+    require_role(session, Role.COORDINATOR, what="créer un compte")
     clean_login = required_text(login, "login", "Identifiant", 40).lower()
     if not _LOGIN.match(clean_login):
         raise DomainError(
@@ -71,8 +88,85 @@ def create_user(session: Session, *, login: Any, first_name: Any, last_name: Any
     clean_email = optional_text(email, "email", "Courriel", 200)
     if session.scalars(select(User).where(User.login == clean_login)).first() is not None:
         raise DomainError(f"L'identifiant « {clean_login} » est déjà utilisé.", "login")
+    password_hash = None
+    if password is not None:
+        from .auth import check_strength, hash_password
+
+        check_strength(password, login=clean_login, first_name=first, last_name=last)
+        if confirmation is not None and confirmation != password:
+            raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
+        password_hash = hash_password(password)
     user = User(login=clean_login, first_name=first, last_name=last, role=role, phone=clean_phone,
-                email=clean_email, active=True)
+                email=clean_email, active=True, password_hash=password_hash)
     session.add(user)
     session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of the coordinator's list of accounts."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    role_label: str
+    active: bool
+    has_password: bool
+    last_login_at: Optional[dt.datetime]
+    locked_out: bool  # 5 failures or more in a row: the next try waits
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """Every account, active ones first: the coordinator's list."""
+    require_role(session, Role.COORDINATOR, what="gérer les comptes")
+    query = select(User).order_by(User.active.desc(), User.last_name, User.first_name)
+    return [AccountRow(u.id, u.login, u.full_name, u.role, label(u.role), u.active, bool(u.password_hash),
+                       u.last_login_at, (u.failed_logins or 0) >= 5) for u in session.scalars(query)]
+
+
+def _other_active_coordinators(session: Session, user: User) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.active.is_(True), User.role == Role.COORDINATOR, User.id != user.id)) or 0
+
+
+def _keep_a_coordinator(session: Session, user: User, field: str, what: str) -> None:
+    if user.active and user.role is Role.COORDINATOR and not _other_active_coordinators(session, user):
+        raise DomainError(f"{user.full_name} est le seul compte de coordination actif : on ne peut pas {what}. "
+                          "Créez ou réactivez d'abord un autre compte de coordonnateur(trice).", field)
+
+
+def change_role(session: Session, user_id: int, role: Any, *, expected_version: Optional[int] = None) -> User:
+    require_role(session, Role.COORDINATOR, what="changer le rôle d'un compte")
+    user = get_or_fail(session, User, user_id, "Compte")
+    check_version(user, expected_version, "Ce compte")
+    if not isinstance(role, Role):
+        try:
+            role = Role(role)
+        except ValueError:
+            raise DomainError(f"Rôle inconnu : « {role} ».", "role") from None
+    if role is not user.role:
+        if role is not Role.COORDINATOR:
+            _keep_a_coordinator(session, user, "role", "lui retirer ce rôle")
+        user.role = role
+        session.flush()
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool, *, expected_version: Optional[int] = None) -> User:
+    """Deactivate (the account can no longer log in; its past work keeps its name) or reactivate."""
+    require_role(session, Role.COORDINATOR, what="désactiver ou réactiver un compte")
+    user = get_or_fail(session, User, user_id, "Compte")
+    check_version(user, expected_version, "Ce compte")
+    if not active:
+        if user.id == session.info.get("user_id"):
+            raise DomainError("Vous ne pouvez pas désactiver votre propre compte.", "active")
+        _keep_a_coordinator(session, user, "active", "le désactiver")
+    if user.active != bool(active):
+        user.active = bool(active)
+        if active:
+            user.failed_logins = 0
+            user.last_failed_at = None
+        session.flush()
     return user
