@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional, Union
 
+from ..formatting import fr_amount, fr_number, fr_percent
+
 Align = Literal["left", "center", "right", "justify"]
 
 
@@ -103,7 +105,49 @@ class PageBreak:
     pass
 
 
-Block = Union[Heading, Paragraph, Bullets, Fields, Table, Signatures, Spacer, PageBreak]
+ChartKind = Literal["bar", "hbar", "pie"]
+ValueKind = Literal["int", "number", "percent", "amount"]
+
+
+@dataclass
+class Chart:
+    """Figures drawn as bars or pies, as plain data: the PDF draws them, Word and
+    ``plain_text`` give the same figures as a table, so no format loses a number.
+
+    ``series`` holds one ``(name, values)`` per year compared ("2025-2026", "2024-2025"),
+    one value per label, drawn side by side. ``value_kind`` says how values read:
+    counts, decimals, shares (0.45 → "45 %") or euros.
+    """
+
+    kind: ChartKind
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float]]]
+    value_kind: ValueKind = "int"
+    label_header: str = ""  # first column of the data table ("Tranche d'âge")
+
+    def format(self, value: Optional[float]) -> str:
+        if value is None:
+            return ""
+        if self.value_kind == "percent":
+            return fr_percent(value)
+        if self.value_kind == "amount":
+            return fr_amount(value)
+        return fr_number(value, 1 if self.value_kind == "number" else 0)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: no label, or every value nil."""
+        return not self.labels or not any(v for _, values in self.series for v in values)
+
+    def as_table(self) -> Table:
+        rows = [[label, *(self.format(values[i] if i < len(values) else None) for _, values in self.series)]
+                for i, label in enumerate(self.labels)]
+        return Table([self.label_header, *(name for name, _ in self.series)], rows,
+                     widths=[2.0] + [1.0] * len(self.series), align=["left"] + ["right"] * len(self.series))
+
+
+Block = Union[Heading, Paragraph, Bullets, Fields, Table, Chart, Signatures, Spacer, PageBreak]
 
 
 @dataclass
@@ -145,9 +189,12 @@ class Document:
                 out += block.items
             elif isinstance(block, Fields):
                 out += [f"{label} : {value}" for label, value in block.items]
-            elif isinstance(block, Table):
-                out.append(" | ".join(block.headers))
-                out += [" | ".join(row) for row in block.rows]
+            elif isinstance(block, (Table, Chart)):
+                table = block.as_table() if isinstance(block, Chart) else block
+                if isinstance(block, Chart):
+                    out.append(block.title)
+                out.append(" | ".join(table.headers))
+                out += [" | ".join(row) for row in table.rows]
             elif isinstance(block, Signatures):
                 if block.place_and_date:
                     out.append(block.place_and_date)

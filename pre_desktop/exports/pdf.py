@@ -35,6 +35,7 @@ from reportlab.platypus import (
 
 from ..paths import asset_path
 from . import document as d
+from .pdf_charts import chart_flowables
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -75,6 +76,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=3, keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=4,
                              keepWithNext=1),
+        "caption": ParagraphStyle("caption", parent=base, fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4,
+                                  spaceAfter=2),
         "letterhead": ParagraphStyle("letterhead", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
                                      spaceAfter=1),
         "letterhead_line": ParagraphStyle("letterhead_line", parent=base, fontSize=8.5, leading=10.5,
@@ -264,6 +267,8 @@ def flowables(doc: d.Document, width: float) -> list[Any]:
         elif isinstance(block, d.Table):
             story.append(_table(block, styles, width))
             story.append(RlSpacer(1, 2 * mm))
+        elif isinstance(block, d.Chart):
+            story += chart_flowables(block, width, styles["caption"], styles["small"])
         elif isinstance(block, d.Signatures):
             story += _signatures(block, styles, width)
         elif isinstance(block, d.Spacer):

@@ -91,6 +91,18 @@ def _row_xml(values: list[str], widths: list[int], aligns: list[str], size: floa
     return parse_xml(f"<w:tr {nsdecls('w')}>{''.join(cells)}</w:tr>")
 
 
+def _word_blocks(blocks: list[d.Block]) -> list[d.Block]:
+    """Charts become their title and data table: the same figures, editable, and no
+    image library needed (reportlab's bitmap renderer needs Cairo, which we do not ship)."""
+    out: list[d.Block] = []
+    for block in blocks:
+        if isinstance(block, d.Chart):
+            out += [d.Paragraph(block.title, align="left", bold=True), block.as_table()]
+        else:
+            out.append(block)
+    return out
+
+
 def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
     word = new_docx()
     normal = word.styles["Normal"]
@@ -160,7 +172,7 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
         subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
         subtitle.add_run(doc.subtitle).font.size = Pt(11)
 
-    for block in doc.blocks:
+    for block in _word_blocks(doc.blocks):
         if isinstance(block, d.Heading):
             word.add_heading(block.text, level=min(max(block.level, 1), 3))
         elif isinstance(block, d.Paragraph):
