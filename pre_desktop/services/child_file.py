@@ -33,6 +33,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .access import can_see_child, require_child
 from .children import FAMILY_FIELDS, clean_family_fields, update_child
 from .clock import today
 from .common import age_on, check_version, get_or_fail, reject_unknown
@@ -128,13 +129,14 @@ class ChildIdentity:
 
 
 def identity(session: Session, child_id: int) -> ChildIdentity:
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id)
     fam = child.family
     day = today()
     siblings = [
         SiblingRow(id=s.id, name=s.full_name, birth_date=s.birth_date, age=age_on(s.birth_date, day),
                    school=" — ".join(p for p in (s.school, s.school_class) if p), status_label=label(s.status))
-        for s in sorted(fam.children, key=lambda c: (c.birth_date, c.id)) if s.id != child.id
+        for s in sorted(fam.children, key=lambda c: (c.birth_date, c.id))
+        if s.id != child.id and can_see_child(session, s)  # a sibling's file is not shared with the family's
     ]
     agreement = active_consent(session, fam.id)
     consent = None
@@ -173,7 +175,7 @@ def save_child_file(session: Session, child_id: int, *, expected_version: Option
     first write, so a refusal or a question leaves the database as it was. The review
     date is saved only when ``pathway_id`` is given.
     """
-    record = get_or_fail(session, Child, child_id, "Enfant")
+    record = require_child(session, child_id, write=True)
     check_version(record, expected_version, "Ce dossier")
     child_fields = dict(child or {})
     reject_unknown(child_fields, CHILD_FORM_FIELDS, "le dossier d'un enfant")
@@ -212,7 +214,7 @@ def save_child_file(session: Session, child_id: int, *, expected_version: Option
 
 def record_view(session: Session, child_id: int) -> None:
     """Trace that the file was opened: who read a minor's file is part of its history."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id)
     audit.record(session, AuditAction.VIEW, "children", child.id, child_id=child.id, family_id=child.family_id,
                  summary="Consultation du dossier")
     session.flush()
@@ -237,7 +239,7 @@ class ReferralRow:
 
 def referral_rows(session: Session, child_id: int) -> list[ReferralRow]:
     """The child's repérages, newest first."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id)
     return [ReferralRow(id=r.id, version=r.version, referred_on=r.referred_on, source=r.source,
                         referrer_name=r.referrer_name, referrer_function=r.referrer_function, reasons=r.reasons or "",
                         notes=r.notes)
@@ -256,6 +258,7 @@ class AgendaRow:
 
 def agenda_rows(session: Session, child_id: int) -> list[AgendaRow]:
     """Commissions from today on where the child's situation will be examined."""
+    require_child(session, child_id)
     stmt = (select(EpsSituation, EpsMeeting).join(EpsMeeting, EpsSituation.meeting_id == EpsMeeting.id)
             .where(EpsSituation.child_id == child_id, EpsMeeting.meeting_date >= today())
             .order_by(EpsMeeting.meeting_date))
@@ -297,6 +300,7 @@ class PathwayView:
 
 def pathway_views(session: Session, child_id: int) -> list[PathwayView]:
     """The child's pathways, the most recent first (at most one is open)."""
+    require_child(session, child_id)
     stmt = (select(Pathway).where(Pathway.child_id == child_id)
             .options(selectinload(Pathway.actions).selectinload(PathwayAction.partner))
             .order_by(Pathway.start_date.desc(), Pathway.id.desc()))
@@ -348,6 +352,7 @@ def _beneficiary(cr: CareReferral) -> str:
 
 def orientation_rows(session: Session, child_id: int) -> list[OrientationRow]:
     """The child's fiches de liaison, newest first, with sessions used against the quota."""
+    require_child(session, child_id)
     stmt = (select(CareReferral).where(CareReferral.child_id == child_id)
             .options(selectinload(CareReferral.partner), selectinload(CareReferral.convention),
                      selectinload(CareReferral.guardian), selectinload(CareReferral.sessions))
@@ -379,6 +384,7 @@ class SessionRow:
 
 def session_rows(session: Session, child_id: int) -> list[SessionRow]:
     """Sessions of all the child's fiches de liaison, newest first."""
+    require_child(session, child_id)
     stmt = (select(CareSession, CareReferral).join(CareReferral, CareSession.care_referral_id == CareReferral.id)
             .where(CareReferral.child_id == child_id).options(selectinload(CareReferral.partner))
             .order_by(CareSession.session_date.desc(), CareSession.id.desc()))
@@ -406,6 +412,7 @@ class DocumentRow:
 
 def document_rows(session: Session, child_id: int) -> list[DocumentRow]:
     """Documents produced about the child, newest first (see documents.documents_for_child)."""
+    require_child(session, child_id)
     docs: list[GeneratedDocument] = documents_for_child(session, child_id)
     users = {u.id: u.full_name for u in session.scalars(
         select(User).where(User.id.in_({d.created_by_id for d in docs if d.created_by_id is not None})))}

@@ -32,6 +32,16 @@ from ..models import (
     User,
 )
 from ..textnorm import fold
+from .access import (
+    acting_role,
+    acting_user,
+    can_see_child,
+    require_child,
+    require_family,
+    require_role,
+    visible_children,
+    visible_families,
+)
 from .clock import today
 from .common import (
     past_date,
@@ -42,7 +52,7 @@ from .common import (
     optional_text,
     required_text,
 )
-from .errors import DomainError, DomainWarning, NeedsConfirmation, NotFoundError
+from .errors import DomainError, DomainWarning, NeedsConfirmation, NotFoundError, PermissionDeniedError
 from .settings import public_age_range
 
 NOTES_MAX = 10_000
@@ -93,6 +103,7 @@ def create_family(session: Session, *, name: str, address: Optional[str] = None,
                   town: Optional[str] = None, neighbourhood: Optional[str] = None, phone: Optional[str] = None,
                   languages: Optional[str] = None, interpreter_needed: bool = False,
                   notes: Optional[str] = None) -> Family:
+    require_role(session, Role.COORDINATOR, Role.REFERENT, what="ouvrir le dossier d'une famille")
     values = clean_family_fields(dict(name=name, address=address, postal_code=postal_code, town=town,
                                       neighbourhood=neighbourhood, phone=phone, languages=languages,
                                       interpreter_needed=interpreter_needed, notes=notes))
@@ -104,7 +115,7 @@ def create_family(session: Session, *, name: str, address: Optional[str] = None,
 
 def update_family(session: Session, family_id: int, expected_version: Optional[int], **fields: Any) -> Family:
     """Change some fields of a family; refuses a form read before someone else saved."""
-    family = get_or_fail(session, Family, family_id, "Famille")
+    family = require_family(session, family_id, write=True)
     check_version(family, expected_version, "Cette famille")
     values = clean_family_fields(fields)
     for key, value in values.items():
@@ -146,7 +157,7 @@ def add_guardian(session: Session, family_id: int, *, last_name: str, first_name
                  relationship_label: Optional[str] = None, phone: Optional[str] = None,
                  email: Optional[str] = None, is_legal_guardian: bool = True,
                  birth_date: Any = None) -> Guardian:
-    family = get_or_fail(session, Family, family_id, "Famille")
+    family = require_family(session, family_id, write=True)
     values = {k: _clean_guardian_field(k, v) for k, v in dict(
         last_name=last_name, first_name=first_name, relationship_label=relationship_label, phone=phone,
         email=email, is_legal_guardian=is_legal_guardian, birth_date=birth_date).items()}
@@ -158,6 +169,7 @@ def add_guardian(session: Session, family_id: int, *, last_name: str, first_name
 
 def update_guardian(session: Session, guardian_id: int, expected_version: Optional[int], **fields: Any) -> Guardian:
     guardian = get_or_fail(session, Guardian, guardian_id, "Responsable")
+    require_family(session, guardian.family_id, write=True)
     check_version(guardian, expected_version, "Ce responsable")
     values = {k: _clean_guardian_field(k, v) for k, v in fields.items()}
     for key, value in values.items():
@@ -170,6 +182,7 @@ def remove_guardian(session: Session, guardian_id: int, expected_version: Option
     """Remove an adult from the family, unless a fiche de liaison names them as beneficiary
     (the partner's sessions would lose who they were for)."""
     guardian = get_or_fail(session, Guardian, guardian_id, "Responsable")
+    require_family(session, guardian.family_id, write=True)
     check_version(guardian, expected_version, "Ce responsable")
     used = session.scalar(select(func.count()).select_from(CareReferral).where(CareReferral.guardian_id == guardian.id))
     if used:
@@ -215,6 +228,23 @@ def check_referent(session: Session, referent_id: Optional[int], field: str = "r
     if user.role not in (Role.REFERENT, Role.COORDINATOR):
         raise DomainError(f"{user.full_name} n'est pas référent(e) de parcours ni coordonnateur(trice).", field)
     return user.id
+
+
+def own_caseload(session: Session, referent_id: Optional[int]) -> Optional[int]:
+    """The référent of a new file: a référent's own, the one chosen by a coordinator."""
+    user = acting_user(session)
+    if user is None or user.role is Role.COORDINATOR:
+        return referent_id
+    if referent_id is not None and referent_id != user.id:
+        require_coordinator_for_referent(session)
+    return user.id
+
+
+def require_coordinator_for_referent(session: Session) -> None:
+    if acting_role(session) not in (None, Role.COORDINATOR):
+        raise PermissionDeniedError(
+            "Seule la coordination confie un dossier à un(e) autre référent(e) (transfert de file active, "
+            "partage) : voyez avec elle.", "referent_id")
 
 
 def _clean_child_field(session: Session, name: str, value: Any) -> Any:
@@ -296,11 +326,22 @@ def child_warnings(session: Session, *, last_name: str, first_name: str, birth_d
             "age_outside_public",
             f"{first_name} a {age} an{'s' if age > 1 else ''} : hors du public habituel du PRE "
             f"({age_min} à {age_max} ans).", "birth_date"))
+    hidden = 0
     for dup in find_duplicates(session, last_name, first_name, birth_date, exclude_id):
+        if not can_see_child(session, dup):
+            hidden += 1
+            continue
         warnings.append(DomainWarning(
             "duplicate",
             f"Un dossier existe déjà pour {dup.full_name}, né(e) le {fr_date(dup.birth_date)} "
             f"(dossier n° {dup.id}).", "last_name", dup.id))
+    if hidden:
+        # Secret partagé: who the child is and who follows them stay out of reach; that a
+        # file exists is what avoids a second one.
+        warnings.append(DomainWarning(
+            "duplicate_elsewhere",
+            "Un dossier existe déjà pour un enfant de ce nom né le même jour, dans la file active d'un(e) autre "
+            "référent(e) : voyez avec la coordination avant d'en ouvrir un second.", "last_name"))
     return warnings
 
 
@@ -315,7 +356,13 @@ def create_child(session: Session, *, family_id: int, last_name: str, first_name
                  sex: Any = None, school: Optional[str] = None, school_class: Optional[str] = None,
                  referent_id: Optional[int] = None, entry_date: Any = None, notes: Optional[str] = None,
                  confirm: bool = False) -> Child:
-    """Open a file for a child, status "repéré" until an EPS decides."""
+    """Open a file for a child, status "repéré" until an EPS decides.
+
+    A référent opens files in their own caseload (theirs when no référent is given):
+    handing a file to a colleague is the coordinator's (transfer, sharing).
+    """
+    require_family(session, family_id, write=True, field="family_id")
+    referent_id = own_caseload(session, referent_id)
     values = clean_child_fields(session, dict(
         family_id=family_id, last_name=last_name, first_name=first_name, birth_date=birth_date, sex=sex,
         school=school, school_class=school_class, referent_id=referent_id, entry_date=entry_date, notes=notes))
@@ -332,8 +379,10 @@ def create_child(session: Session, *, family_id: int, last_name: str, first_name
 def update_child(session: Session, child_id: int, *, expected_version: Optional[int], confirm: bool = False,
                  **fields: Any) -> Child:
     """Change some fields of a child's file. Status and exit belong to EPS decisions."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True)
     check_version(child, expected_version, "Ce dossier")
+    if "referent_id" in fields and fields["referent_id"] != child.referent_id:
+        require_coordinator_for_referent(session)
     values = clean_child_fields(session, fields)
     merged = {name: values.get(name, getattr(child, name)) for name in ("last_name", "first_name", "birth_date",
                                                                           "entry_date", "last_contact_on")}
@@ -367,9 +416,9 @@ def _check_history_after_birth(session: Session, child_id: int, birth: dt.date) 
 
 
 def siblings(session: Session, child_id: int) -> list[Child]:
-    """The other children of the same family who have a file (brothers and sisters)."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
-    stmt = (select(Child).where(Child.family_id == child.family_id, Child.id != child.id)
+    """The other children of the same family whose file the acting user may read."""
+    child = require_child(session, child_id)
+    stmt = (select(Child).where(Child.family_id == child.family_id, Child.id != child.id, visible_children(session))
             .order_by(Child.birth_date, Child.id))
     return list(session.scalars(stmt))
 
@@ -381,7 +430,7 @@ def delete_child(session: Session, child_id: int, *, expected_version: Optional[
     sessions: partners, invoices and monthly tables refer to them, and the history
     must stay. The EPS agenda and decisions of the child go with the file.
     """
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True)
     check_version(child, expected_version, "Ce dossier")
     n_care = session.scalar(select(func.count()).select_from(CareReferral).where(CareReferral.child_id == child.id))
     n_sessions = session.scalar(select(func.count()).select_from(CareSession).join(CareReferral)
@@ -438,6 +487,7 @@ def search_children(session: Session, text: str = "", *, status: ChildStatus | C
         select(Child.id, Child.last_name, Child.first_name, Child.birth_date, Child.school, Child.school_class,
                User.first_name, User.last_name, Child.status, Child.entry_date, Child.family_id)
         .outerjoin(User, Child.referent_id == User.id)
+        .where(visible_children(session))
     )
     # Hyphens and apostrophes (straight or typographic) separate words: "jean-pierre"
     # finds "Jean Pierre", "N’Diaye" finds "N'Diaye".
@@ -492,7 +542,7 @@ class FamilyChoice:
 
 def search_families(session: Session, text: str, limit: int = 30) -> list[FamilyChoice]:
     """Families whose folded name contains every word typed, with their children's first names."""
-    stmt = select(Family)
+    stmt = select(Family).where(visible_families(session))
     for word in _SEARCH_SEPARATORS.split(fold(text)):
         if word:
             stmt = stmt.where(Family.search_name.like(f"%{_like_escape(word)}%", escape="\\"))

@@ -8,7 +8,8 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Consent, Family
+from ..models import Consent
+from .access import require_family
 from .clock import today
 from .common import get_or_fail, optional_text, past_date, required_text
 from .errors import DomainError
@@ -47,7 +48,7 @@ def require_consent(session: Session, family_id: int, on: Optional[dt.date] = No
 
 def record_consent(session: Session, family_id: int, *, given_on, given_by: str, scope: str = "",
                    document_path: Optional[str] = None) -> Consent:
-    family = get_or_fail(session, Family, family_id, "Famille")
+    family = require_family(session, family_id, write=True)
     day = past_date(given_on, "given_on", "Date de l'accord")
     by = required_text(given_by, "given_by", "Accord donné par")
     consent = Consent(family=family, given_on=day, given_by=by,
@@ -61,6 +62,7 @@ def record_consent(session: Session, family_id: int, *, given_on, given_by: str,
 
 def withdraw_consent(session: Session, consent_id: int, *, withdrawn_on) -> Consent:
     consent = get_or_fail(session, Consent, consent_id, "Accord de la famille")
+    require_family(session, consent.family_id, write=True)
     day = past_date(withdrawn_on, "withdrawn_on", "Date du retrait")
     if day < consent.given_on:
         raise DomainError("Le retrait ne peut pas précéder la date de l'accord.", "withdrawn_on")

@@ -12,10 +12,11 @@ from typing import Any, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Family, Referral
-from .children import child_warnings, clean_child_fields, clean_family_fields
+from ..models import Child, ChildStatus, EpsDecision, EpsDecisionKind, Family, Referral, Role
+from .access import check_child, require_child, require_family, require_role
+from .children import child_warnings, clean_child_fields, clean_family_fields, own_caseload
 from .common import check_version, get_or_fail, optional_text, past_date, required_text
-from .errors import DomainError, NeedsConfirmation, NotFoundError
+from .errors import DomainError, NeedsConfirmation
 
 SOURCES: tuple[str, ...] = (
     "École",
@@ -101,7 +102,7 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
     or reoriented) puts the child back to "repéré", waiting for the EPS: the
     commission decides again.
     """
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True)
     values = clean_referral_fields(dict(referred_on=referred_on, source=source, referrer_name=referrer_name,
                                         referrer_function=referrer_function, reasons=reasons, notes=notes),
                                    child.birth_date)
@@ -114,6 +115,7 @@ def add_referral(session: Session, *, child_id: int, referred_on: Any, source: s
 
 def update_referral(session: Session, referral_id: int, *, expected_version: Optional[int], **fields: Any) -> Referral:
     referral = get_or_fail(session, Referral, referral_id, "Repérage")
+    check_child(session, referral.child, write=True)
     check_version(referral, expected_version, "Ce repérage")
     values = clean_referral_fields(fields, referral.child.birth_date)
     for key, value in values.items():
@@ -127,6 +129,7 @@ def delete_referral(session: Session, referral_id: int, *, expected_version: Opt
     """Delete a repérage entered by mistake. If it was what reopened a file the EPS had
     closed (see add_referral), the child goes back to the status of that decision."""
     referral = get_or_fail(session, Referral, referral_id, "Repérage")
+    check_child(session, referral.child, write=True)
     check_version(referral, expected_version, "Ce repérage")
     child = referral.child
     child.referrals.remove(referral)
@@ -158,17 +161,17 @@ def new_referral(session: Session, *, child: Mapping[str, Any], referral: Mappin
     if (family_id is None) == (family is None):
         raise DomainError("Choisissez une famille existante ou saisissez une nouvelle famille.", "family_id")
     if family_id is not None:
-        existing = session.get(Family, family_id)
-        if existing is None:
-            raise NotFoundError(f"Famille introuvable (n° {family_id}).", "family_id")
+        existing = require_family(session, family_id, write=True, field="family_id")
         family_values = None
     else:
+        require_role(session, Role.COORDINATOR, Role.REFERENT, what="enregistrer un repérage")
         family_values = clean_family_fields({"name": None, **dict(family or {})})
     child_fields = dict(child)
     if "family_id" in child_fields:
         raise DomainError("La famille se choisit avec family_id ou family, pas dans les champs de l'enfant.", "family_id")
     for required in ("last_name", "first_name", "birth_date"):
         child_fields.setdefault(required, None)
+    child_fields["referent_id"] = own_caseload(session, child_fields.get("referent_id"))
     child_values = clean_child_fields(session, child_fields)
     referral_fields = dict(referral)
     for required in ("referred_on", "source", "reasons"):

@@ -191,13 +191,13 @@ def test_likely_duplicate_names_existing_file(factory, db_snapshot):
 
 def test_update_child_and_audit_trail(factory):
     child_id = _child(factory)
-    with db.session_scope(factory, 2) as s:
+    with db.session_scope(factory, 1) as s:  # the coordinator gives the file its référent
         svc.update_child(s, child_id, expected_version=1, school="Collège Politzer", school_class="6e", referent_id=2)
     with db.session_scope(factory) as s:
         child = s.get(Child, child_id)
         assert (child.school, child.school_class, child.version) == ("Collège Politzer", "6e", 2)
         ev = s.scalars(select(AuditEvent).where(AuditEvent.entity == "children", AuditEvent.action == AuditAction.UPDATE)).one()
-    assert ev.user_id == 2 and ev.child_id == child_id and ev.entity_id == child_id
+    assert ev.user_id == 1 and ev.child_id == child_id and ev.entity_id == child_id
     assert ev.changes == {"school": [None, "Collège Politzer"], "school_class": [None, "6e"], "referent_id": [None, 2]}
 
 
