@@ -60,4 +60,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Ouverture d'un dossier enfant : {_ms(timings.child_file_ms)} — objectif < {TARGET_MS} ms : "
           f"{verdict[timings.child_file_ms < TARGET_MS]} (le premier de la session : "
           f"{_ms(timings.child_file_first_ms)})")
+    if timings.referent_children:
+        print(f"Ouverture par un(e) référent(e) (sa file active : {timings.referent_children} enfants) : "
+              f"{_ms(timings.referent_open_ms)} — objectif < {TARGET_MS} ms : "
+              f"{verdict[timings.referent_open_ms < TARGET_MS]}")
     return EXIT_OK

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Optional
 
 from sqlalchemy import String, and_, case, func, select, type_coerce
@@ -33,6 +34,7 @@ from ..models import (
     User,
 )
 from ..textnorm import fold
+from .access import sees_every_file, visible_children
 from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, overdue_check
 from .clock import today
 from .common import age_on
@@ -148,15 +150,18 @@ def _fetch(session: Session, stmt: Any) -> list[Any]:
     return session.connection().execute(stmt).fetchall()
 
 
-def _among(column: Any, only: Optional[list[int]]) -> list[Any]:
-    """The condition restricting a query to some children, or none."""
-    return [] if only is None else [column.in_(only)]
+def _among(column: Any, only: Any) -> list[Any]:
+    """The condition restricting a query to some children (a list of ids, or a function
+    giving the SQL condition on a child-id column), or none."""
+    if only is None:
+        return []
+    return [only(column)] if callable(only) else [column.in_(only)]
 
 
 _WAITING_ANSWER = {CareReferralState.SENT.value, CareReferralState.ANSWERED.value}
 
 
-def _orientations(session: Session, day: dt.date, only: Optional[list[int]]
+def _orientations(session: Session, day: dt.date, only: Any
                   ) -> tuple[dict[int, list[Orientation]], dict[int, list[Alert]]]:
     """Running fiches per child, latest first, and their quota / answer alerts (rules 1 and 2)."""
     present = CareSession.status == SessionStatus.PRESENT
@@ -165,7 +170,7 @@ def _orientations(session: Session, day: dt.date, only: Optional[list[int]]
                func.sum(case((and_(present, CareSession.hors_quota.is_(False)), 1), else_=0)).label("used"),
                func.sum(case((and_(present, CareSession.hors_quota.is_(True)), 1), else_=0)).label("hors"))
         .where(*([] if only is None else [CareSession.care_referral_id.in_(
-            select(CareReferral.id).where(CareReferral.child_id.in_(only)))]))
+            select(CareReferral.id).where(*_among(CareReferral.child_id, only)))]))
         .group_by(CareSession.care_referral_id)
         .subquery()
     )
@@ -211,7 +216,7 @@ def _orientations(session: Session, day: dt.date, only: Optional[list[int]]
     return shown, alerts
 
 
-def _review_alerts(session: Session, day: dt.date, only: Optional[list[int]]) -> dict[int, Alert]:
+def _review_alerts(session: Session, day: dt.date, only: Any) -> dict[int, Alert]:
     stmt = (select(Pathway.child_id, _raw(func.min(Pathway.review_date)))
             .where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None), Pathway.review_date <= day,
                    *_among(Pathway.child_id, only))
@@ -224,7 +229,7 @@ def _review_alerts(session: Session, day: dt.date, only: Optional[list[int]]) ->
     return out
 
 
-def _waiting_alerts(session: Session, day: dt.date, only: Optional[list[int]]) -> dict[int, Alert]:
+def _waiting_alerts(session: Session, day: dt.date, only: Any) -> dict[int, Alert]:
     """Children "repérés" waiting for the EPS since their latest repérage (or postponement) for long."""
     referred = select(Child.id).where(Child.status == ChildStatus.REFERRED, *_among(Child.id, only))
     since: dict[int, dt.date] = {child_id: _day(day_text) for child_id, day_text in _fetch(session, (
@@ -245,7 +250,7 @@ def _waiting_alerts(session: Session, day: dt.date, only: Optional[list[int]]) -
     return out
 
 
-def _hors_eps_alerts(session: Session, only: Optional[list[int]]) -> dict[int, Alert]:
+def _hors_eps_alerts(session: Session, only: Any) -> dict[int, Alert]:
     """Actions of open pathways and running fiches recorded without an EPS decision (rule 8)."""
     actions = (select(Pathway.child_id, func.count())
                .join(PathwayAction, PathwayAction.pathway_id == Pathway.id)
@@ -291,7 +296,9 @@ def children_table(session: Session, on: Optional[dt.date] = None, *, limit: Opt
 
 
 def count_children(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Child)) or 0
+    """The files the acting user may read."""
+    return session.scalar(select(func.count()).select_from(Child).where(visible_children(session),
+                                                                        Child.archived_on.is_(None))) or 0
 
 
 def _children_table(session: Session, day: dt.date, limit: Optional[int]) -> ChildrenTable:
@@ -300,11 +307,14 @@ def _children_table(session: Session, day: dt.date, limit: Optional[int]) -> Chi
     stmt = (select(Child.id, Child.last_name, Child.first_name, Child.search_name, _raw(Child.birth_date),
                    Child.school, Child.school_class, Child.referent_id, _raw(Child.status), _raw(Child.entry_date),
                    Child.family_id)
+            .where(visible_children(session), Child.archived_on.is_(None))
             .order_by(Child.search_name, Child.id).limit(limit))
     rows = _fetch(session, stmt)
     columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in range(11)]
     ids, lasts, firsts, searches, births, schools, classes, referent_ids, statuses, entries, family_ids = columns
-    only = ids if limit is not None else None  # a first page: its children's alerts only
+    only: Any = ids if limit is not None else None  # a first page: its children's alerts only
+    if only is None and not sees_every_file(session):  # a référent's caseload: filtered in SQL
+        only = partial(visible_children, session)
 
     orientations, alerts = _orientations(session, day, only)
     for table in (_review_alerts(session, day, only), _waiting_alerts(session, day, only),

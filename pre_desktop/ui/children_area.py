@@ -6,7 +6,7 @@ soon as a background load finishes, so opening the app never waits for the whole
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, ContextManager, Optional
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ..models import ChildStatus
 from ..services.children_list import ChildrenTable, children_table, count_children
@@ -48,15 +48,19 @@ class _Loaded(QObject):
 
 
 class _LoadAll(QRunnable):
-    """Reads the whole list in a worker thread with its own session; touches no widget."""
+    """Reads the whole list in a worker thread with its own session; touches no widget.
 
-    def __init__(self, factory: sessionmaker[Session], generation: int, signals: _Loaded) -> None:
+    The session comes from ``ctx.read`` so it acts as the logged-in user: a référent's
+    list holds their files only (services.access), in the background load too.
+    """
+
+    def __init__(self, read: Callable[[], ContextManager[Session]], generation: int, signals: _Loaded) -> None:
         super().__init__()
-        self.factory, self.generation, self.signals = factory, generation, signals
+        self.read, self.generation, self.signals = read, generation, signals
 
     def run(self) -> None:
         try:
-            with self.factory() as session:
+            with self.read() as session:
                 table = children_table(session)
         except Exception as error:  # noqa: BLE001 - reported to the user, never lost in the thread
             self.signals.failed.emit(self.generation, str(error))
@@ -178,7 +182,7 @@ class ChildrenArea(QWidget):
         self.loading = total > SYNC_LIMIT
         self._set_table(table)
         if self.loading:
-            QThreadPool.globalInstance().start(_LoadAll(self.ctx.factory, self._generation, self._loaded))
+            QThreadPool.globalInstance().start(_LoadAll(self.ctx.read, self._generation, self._loaded))
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> bool:
         """Wait for a background load (benchmark, tests); True once the whole list is shown."""

@@ -22,6 +22,8 @@ class ListTimings:
     shown_after_search: int
     child_file_ms: float = 0.0  # a child's file (dossier enfant) open on screen, its first tab read (median)
     child_file_first_ms: float = 0.0  # the first file opened in the session (Qt builds its first tabs and tables)
+    referent_open_ms: float = 0.0  # the list opened by the référent with the largest caseload (median)
+    referent_children: int = 0  # the files that référent sees (caseload and shared files)
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -60,7 +62,40 @@ def measure(path: Path, runs: int = 5) -> ListTimings:
         keystrokes.append(time.perf_counter() - started)
     shown = proxy.rowCount()
     return ListTimings(count, _median_ms(opened), _median_ms(full), _median_ms(keystrokes),
-                       max(keystrokes) * 1000, shown, *_child_file_ms(path, runs))
+                       max(keystrokes) * 1000, shown, *_child_file_ms(path, runs), *_referent_open_ms(path, runs))
+
+
+def _referent_open_ms(path: Path, runs: int) -> tuple[float, int]:
+    """Opening the file as the référent who follows the most children: their list only,
+    filtered in SQL (services.access.visible_children)."""
+    from sqlalchemy import func, select
+
+    from ..models import Child, Role, User
+    from ..services.children_list import children_table, count_children
+    from .children_area import FIRST_PAGE, SYNC_LIMIT
+    from .children_model import ChildrenTableModel
+
+    engine, factory = open_database(path, create=False)
+    with factory() as session:
+        referent_id = session.scalar(select(Child.referent_id).join(User, User.id == Child.referent_id)
+                                     .where(User.role == Role.REFERENT).group_by(Child.referent_id)
+                                     .order_by(func.count().desc()).limit(1))
+    engine.dispose()
+    if referent_id is None:
+        return 0.0, 0
+    model, samples, shown = ChildrenTableModel(), [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        engine, factory = open_database(path, create=False)
+        with factory() as session:
+            session.info["user_id"] = referent_id
+            total = count_children(session)
+            table = children_table(session, limit=FIRST_PAGE if total > SYNC_LIMIT else None)
+        model.set_table(table)
+        samples.append(time.perf_counter() - started)
+        engine.dispose()
+        shown = total
+    return _median_ms(samples), shown
 
 
 def _child_file_ms(path: Path, runs: int) -> tuple[float, float]:
