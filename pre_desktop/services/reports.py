@@ -345,3 +345,103 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
     return Statement(structure_name(session), conv.id, conv.reference, conv.partner.name, y, q, start, end, lines, total,
                      sum(counts.values()), tuple(excluded), max(start, conv.start_date), min(end, validity_end(conv)))
 
+
+
+# --------------------------------------------------------------------------- held sessions of a period, grouped
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """Held sessions of one beneficiary's fiche and one session type over a period.
+
+    ``convention_id`` is the convention the sessions are billed under — the fiche's own, or
+    the renewal covering their date, as :func:`quarterly_statement` places them — else the
+    fiche's own (None: a fiche without convention). ``billable`` of them are paid by the
+    PRE (in quota, in a signed convention's dates) for ``amount``.
+    """
+
+    child_id: int
+    partner_id: int
+    convention_id: Optional[int]
+    kind: SessionKind
+    held: int
+    billable: int
+    amount: Decimal
+
+
+def _validity_end_sql() -> Any:
+    """SQL twin of conventions.validity_end: an earlier termination ends the validity."""
+    return case((and_(Convention.terminated_on.is_not(None), Convention.terminated_on < Convention.end_date),
+                 Convention.terminated_on), else_=Convention.end_date)
+
+
+def held_groups(session: Session, start: dt.date, end: dt.date) -> list[HeldGroup]:
+    """The statement's rule (held, in-quota, in-validity sessions × tariff) over any period,
+    grouped per fiche and session type in SQL, for the annual figures.
+
+    Two grouped queries whatever the number of sessions: one for sessions inside their
+    fiche's convention, one (per day, usually empty) for those a renewal takes over.
+    """
+    conventions = {c.id: c for c in session.scalars(select(Convention))}
+    renewals: dict[int, list[Convention]] = {}
+    for conv in sorted(conventions.values(), key=lambda c: (c.start_date, c.id)):
+        if conv.renewed_from_id is not None:
+            renewals.setdefault(conv.renewed_from_id, []).append(conv)
+    own_covers = and_(CareSession.session_date >= Convention.start_date,
+                      CareSession.session_date <= _validity_end_sql())
+    covered = case((own_covers, 1), else_=0)
+    base = (
+        select(CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
+               CareSession.hors_quota)
+        .join(CareReferral, CareReferral.id == CareSession.care_referral_id)
+        .outerjoin(Convention, Convention.id == CareReferral.convention_id)
+        .where(CareSession.status == SessionStatus.PRESENT, CareSession.session_date >= start,
+               CareSession.session_date <= end)
+    )
+    totals: dict[tuple[int, int, Optional[int], SessionKind], list[int]] = {}
+
+    def add(child_id: int, partner_id: int, conv: Optional[Convention], own_id: Optional[int], kind: Any,
+            hors_quota: bool, count: int, day: Optional[dt.date]) -> None:
+        kind = SessionKind(kind)
+        payer = conv.id if conv is not None else own_id
+        ok = (conv is not None and not hors_quota and conv.status is not ConventionStatus.DRAFT
+              and (day is None or covers(conv, day)))
+        slot = totals.setdefault((child_id, partner_id, payer, kind), [0, 0])
+        slot[0] += count
+        slot[1] += count if ok else 0
+
+    grouped = base.add_columns(covered.label("covered"), func.count().label("n")).group_by(
+        CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
+        CareSession.hors_quota, covered)
+    for child_id, partner_id, conv_id, kind, hors_quota, is_covered, count in session.execute(grouped):
+        if conv_id is None or is_covered:
+            add(child_id, partner_id, conventions.get(conv_id) if is_covered else None, conv_id, kind,
+                bool(hors_quota), int(count), None)
+    outside = (base.add_columns(CareSession.session_date, func.count().label("n"))
+               .where(CareReferral.convention_id.is_not(None), ~own_covers)
+               .group_by(CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
+                         CareSession.hors_quota, CareSession.session_date))
+    for child_id, partner_id, conv_id, kind, hors_quota, day, count in session.execute(outside):
+        renewal = _renewal_covering(renewals, conv_id, day)
+        # Outside every term of the chain: held, not billable, counted under the fiche's own.
+        add(child_id, partner_id, renewal, conv_id, kind, bool(hors_quota), int(count), day)
+    groups: list[HeldGroup] = []
+    for (child_id, partner_id, conv_id, kind), (held, paid) in totals.items():
+        conv = conventions.get(conv_id) if conv_id is not None else None
+        amount = (_tariff(conv, kind) * paid).quantize(Decimal("0.01")) if conv is not None and paid else Decimal("0.00")
+        groups.append(HeldGroup(child_id, partner_id, conv_id, kind, held, paid, amount))
+    return groups
+
+
+def _renewal_covering(renewals: dict[int, list[Convention]], own_id: int, day: dt.date) -> Optional[Convention]:
+    """The nearest renewal of ``own_id`` (its renewal, then that one's…) whose term covers ``day``."""
+    queue, seen = list(renewals.get(own_id, [])), {own_id}
+    while queue:
+        conv = queue.pop(0)
+        if conv.id in seen:
+            continue
+        seen.add(conv.id)
+        if covers(conv, day):
+            return conv
+        queue.extend(renewals.get(conv.id, []))
+    return None
