@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .services import audit
+from .services import audit, retention
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -43,6 +43,8 @@ def make_engine(path: Path | str) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that audit every change (see services.audit)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
+    # Archived files are read-only, whatever the service (checked before the trail is written).
+    event.listen(factory, "before_flush", retention.guard_archived)
     event.listen(factory, "before_flush", audit.before_flush)
     event.listen(factory, "after_flush", audit.after_flush)
     return factory

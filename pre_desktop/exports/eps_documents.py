@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..formatting import fr_date
 from ..models import EpsDecisionKind, EpsMeeting
-from ..services.documents import record_document
+from ..services.documents import children_of_meeting, record_document
 from ..services.eps import MeetingAgenda, MeetingMinutes, MemberRow, meeting_agenda_data, meeting_minutes_data
 from ..services.errors import DomainError
 from ..services.labels import label
@@ -156,5 +156,6 @@ def write_eps_document(session: Session, meeting_id: int, kind: str, file_format
         version, day = minutes.meeting_version, minutes.meeting_date
     written = render(doc, file_format, Path(path))
     record_document(session, kind=DOCUMENT_KINDS[kind], file_format=file_format, title=eps_title(kind, day),
-                    target_type=TARGET_TYPE, target_id=meeting_id, target_version=version, file_path=str(written))
+                    target_type=TARGET_TYPE, target_id=meeting_id, target_version=version, file_path=str(written),
+                    child_ids=children_of_meeting(session, meeting_id))
     return written

@@ -50,5 +50,6 @@ def write_liaisons_xlsx(session: Session, rows: Sequence[LiaisonRow], path: Path
     """Write the list and record it (target id 0: the list, not one fiche). The caller commits."""
     written = write_xlsx([liaisons_sheet(rows, structure_name(session), filters)], Path(path))
     record_document(session, kind=KIND, file_format="xlsx", title=f"{TITLE} ({len(rows)})",
-                    target_type=CareReferral.__tablename__, target_id=0, file_path=str(written))
+                    target_type=CareReferral.__tablename__, target_id=0, file_path=str(written),
+                    children=len({r.child_id for r in rows}))
     return written

@@ -36,7 +36,7 @@ from ..services.attendance_import import (
     NO,
 )
 from ..services.clock import today
-from ..services.documents import record_document
+from ..services.documents import children_of_liaisons, record_document
 from ..services.labels import label
 from ..services.reports import MonthlyRow, MonthlyTable, monthly_table
 from ..services.session_batches import partners_of_month
@@ -191,8 +191,12 @@ def export_monthly(session: Session, partner_id: int, year: int, month: int, fil
     table = monthly_table(session, partner_id, year, month)
     out = write_monthly(table, letterhead(get_settings(session)), file_format, Path(path))
     record_document(session, kind=KIND, file_format=file_format, title=title_of(table), target_type="partner",
-                    target_id=partner_id, file_path=str(out))
+                    target_id=partner_id, file_path=str(out), child_ids=_children(session, table))
     return out
+
+
+def _children(session: Session, table: MonthlyTable) -> set[int]:
+    return children_of_liaisons(session, (row.care_referral_id for row in table.rows))
 
 
 def default_name(partner_name: str, year: int, month: int, file_format: str) -> str:
@@ -235,7 +239,8 @@ def export_month_batch(factory: sessionmaker[Session], user_id: Optional[int], y
                 out = write_monthly(table, head, file_format, folder / default_name(partner.name, year, month,
                                                                                     file_format))
                 record_document(session, kind=KIND, file_format=file_format, title=title_of(table),
-                                target_type="partner", target_id=partner.partner_id, file_path=str(out))
+                                target_type="partner", target_id=partner.partner_id, file_path=str(out),
+                                child_ids=_children(session, table))
                 written.append(out)
     progress(len(partners), len(partners), "")
     return BatchResult(tuple(written), tuple(skipped), False, left_out)

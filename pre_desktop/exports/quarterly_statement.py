@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..formatting import fr_amount, fr_date
 from ..services.clock import today
-from ..services.documents import record_document
+from ..services.documents import children_of_liaisons, record_document
 from ..services.labels import label
 from ..services.reports import Statement, quarterly_statement
 from ..services.settings import get_settings
@@ -114,5 +114,6 @@ def export_statement(session: Session, convention_id: int, year: int, quarter: i
     st = quarterly_statement(session, convention_id, year, quarter)
     out = write_statement(st, letterhead(get_settings(session)), file_format, Path(path))
     record_document(session, kind=KIND, file_format=file_format, title=title_of(st), target_type="convention",
-                    target_id=convention_id, file_path=str(out))
+                    target_id=convention_id, file_path=str(out),
+                    child_ids=children_of_liaisons(session, (e.care_referral_id for e in st.excluded)))
     return out

@@ -20,10 +20,11 @@ from openpyxl.utils import get_column_letter
 
 from .render import atomic_write
 
-Kind = Literal["text", "date", "amount", "int", "percent"]
+Kind = Literal["text", "date", "datetime", "amount", "int", "percent"]
 
 NUMBER_FORMATS = {
     "date": "DD/MM/YYYY",
+    "datetime": "DD/MM/YYYY HH:MM",  # a naive local date-time (Excel has no time zones)
     "amount": '#,##0.00 "€"',
     "int": "0",
     "percent": "0.0 %",

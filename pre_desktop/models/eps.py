@@ -36,6 +36,7 @@ class EpsMember(Versioned, Base):
     """A professional present at a meeting (teacher, social worker, psychologist…)."""
 
     __tablename__ = "eps_members"
+    __audited__ = True  # who sat at the commission that discussed the children
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("eps_meetings.id", ondelete="CASCADE"), index=True)

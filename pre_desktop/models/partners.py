@@ -59,6 +59,7 @@ class Partner(Versioned, Base):
 
 class PartnerContact(Versioned, Base):
     __tablename__ = "partner_contacts"
+    __audited__ = True  # a professional's name, phone and email: personal data
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)

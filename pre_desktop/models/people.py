@@ -20,6 +20,10 @@ class User(Versioned, Base):
     """A person working with the app: référent, coordinator or secretariat."""
 
     __tablename__ = "users"
+    # Accounts are traced (role, activation, name…), but never the password hash nor the
+    # login counters, which change at every login and say nothing to a reader.
+    __audited__ = True
+    __audit_ignore__ = ("password_hash", "failed_logins", "last_failed_at", "last_login_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(80), unique=True)

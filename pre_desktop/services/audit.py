@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditAction, AuditEvent, Family
+from ..models import AuditAction, AuditEvent, Child, Family
 from ..models.base import utcnow
 
 # Columns that change on every write and say nothing to a reader.
@@ -43,8 +44,11 @@ def _is_audited(obj: Any) -> bool:
 
 
 def _columns(obj: Any) -> Iterable[str]:
+    # A model may keep some columns out of the trail (``__audit_ignore__``): secrets such
+    # as a password hash, or counters that change on every login.
+    ignored = _IGNORED | set(getattr(type(obj), "__audit_ignore__", ()))
     for attr in inspect(type(obj)).column_attrs:
-        if attr.key not in _IGNORED:
+        if attr.key not in ignored:
             yield attr.key
 
 
@@ -184,6 +188,54 @@ def record(session: Session, action: AuditAction, entity: str, entity_id: Option
             summary=summary,
         )
     )
+
+
+def export_summary(title: str, file_format: Optional[str] = None, file_path: Optional[str] = None,
+                   children: Optional[int] = None) -> str:
+    """What an export event says: what was exported (its title holds the kind and the
+    period), in which format, how many children it concerns, and the file's name."""
+    text = title + (f" ({file_format.upper()})" if file_format else "")
+    if children is not None:
+        text += f" — {children} enfant{'s' if children > 1 else ''}"
+    if file_path:
+        text += f" — fichier : {Path(file_path).name}"
+    return text
+
+
+def record_export(session: Session, title: str, *, entity: str, entity_id: Optional[int] = None,
+                  file_format: Optional[str] = None, file_path: Optional[str] = None,
+                  children: Optional[int] = None, child_ids: Iterable[int] = ()) -> None:
+    """Trace a file written by the app (a document, a list, a copy of the base).
+
+    A file that names children leaves one event per child named in ``child_ids``, so
+    that each child's trail (and a right-of-access request) says where their data went;
+    otherwise one event, with the number of children it concerns in ``children``.
+    """
+    ids = sorted(set(child_ids))
+    summary = export_summary(title, file_format, file_path, len(ids) if ids else children)
+    if not ids:
+        record(session, AuditAction.EXPORT, entity, entity_id, summary=summary)
+        return
+    families: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        families.update((row[0], row[1]) for row in session.execute(select(Child.id, Child.family_id).where(Child.id.in_(chunk))))
+    user_id = session.info.get("user_id")
+    session.flush()
+    session.connection().execute(AuditEvent.__table__.insert(), [
+        {"at": utcnow(), "user_id": user_id, "action": AuditAction.EXPORT, "entity": entity,
+         "entity_id": entity_id, "child_id": child_id, "family_id": families.get(child_id),
+         "changes": None, "summary": summary}
+        for child_id in ids])
+
+
+def record_database_copy(session: Session, path: Path | str) -> None:
+    """Trace a copy of the whole base written where the user chose (a USB key…): it holds
+    every file, so the trail says so, with the number of children in it."""
+    children = session.scalar(select(func.count()).select_from(Child)) or 0
+    record_export(session, "Copie de la base", entity="database", file_format=Path(path).suffix.lstrip(".") or None,
+                  file_path=str(Path(path).expanduser().resolve()), children=children)
+    session.flush()
 
 
 def trail_for_child(session: Session, child_id: int) -> list[AuditEvent]:

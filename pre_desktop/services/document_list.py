@@ -30,6 +30,8 @@ KIND_LABELS = {
     "eps_agenda": "Ordre du jour d'EPS",
     "eps_minutes": "Relevé de décisions d'EPS",
     "partners_directory": "Annuaire des partenaires",
+    "audit_trail": "Journal des accès",
+    "subject_access": "Droit d'accès d'une famille",
 }
 
 PERIODS = {

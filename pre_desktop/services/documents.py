@@ -4,12 +4,12 @@ version of the data. A coordinator must be able to say what was sent to a partne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditAction, GeneratedDocument
+from ..models import CareReferral, EpsDecision, EpsSituation, GeneratedDocument
 from . import audit
 from .common import optional_text, required_text
 from .errors import DomainError
@@ -19,8 +19,13 @@ FORMATS = ("pdf", "docx", "xlsx", "csv")
 
 def record_document(session: Session, *, kind: str, file_format: str, title: str, target_type: str, target_id: int,
                     target_version: Optional[int] = None, child_id: Optional[int] = None,
-                    file_path: Optional[str] = None) -> GeneratedDocument:
-    """Keep a trace of a produced document, and an "export" event in the audit trail."""
+                    file_path: Optional[str] = None, child_ids: Iterable[int] = (),
+                    children: Optional[int] = None) -> GeneratedDocument:
+    """Keep a trace of a produced document, and an "export" event in the audit trail.
+
+    The event names the file and how many children the document concerns: one event
+    per child for a document that names several (``child_ids``: a monthly table, an
+    EPS agenda), one with the count ``children`` for a working list."""
     fmt = (file_format or "").lower().lstrip(".")
     if fmt not in FORMATS:
         raise DomainError(f"Format de document inconnu : « {file_format} » ({', '.join(FORMATS)}).", "file_format")
@@ -39,10 +44,26 @@ def record_document(session: Session, *, kind: str, file_format: str, title: str
     )
     session.add(doc)
     session.flush()
-    audit.record(session, AuditAction.EXPORT, target_type, target_id, child_id=child_id,
-                 summary=f"{title} ({fmt})")
+    ids = set(child_ids) | ({child_id} if child_id is not None else set())
+    audit.record_export(session, doc.title, entity=target_type, entity_id=target_id, file_format=fmt,
+                        file_path=doc.file_path, child_ids=ids, children=children)
     session.flush()
     return doc
+
+
+def children_of_liaisons(session: Session, care_referral_ids: Iterable[int]) -> set[int]:
+    """The children of fiches de liaison (a parent beneficiary counts for their child's file)."""
+    ids = sorted(set(care_referral_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(CareReferral.child_id).where(CareReferral.id.in_(ids[start:start + 500]))))
+    return found
+
+
+def children_of_meeting(session: Session, meeting_id: int) -> set[int]:
+    """The children an EPS meeting's documents name: on its agenda or decided on."""
+    return set(session.scalars(select(EpsSituation.child_id).where(EpsSituation.meeting_id == meeting_id))) | set(
+        session.scalars(select(EpsDecision.child_id).where(EpsDecision.meeting_id == meeting_id)))
 
 
 def documents_for(session: Session, target_type: str, target_id: int) -> list[GeneratedDocument]:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from ..backups import BackupInfo, automatic_backup, copy_database, describe_size
+from ..services import audit
 from ..services.errors import DomainError
 from . import background
 from .recovery import restore_in_place
@@ -60,6 +61,11 @@ def save_copy(window: QMainWindow) -> Optional[Path]:
     except DomainError as error:
         QMessageBox.critical(window, "Copie impossible", error.message)
         return None
+    ctx = getattr(window, "ctx", None)
+    if ctx is not None:  # the copy holds every file: traced like any export
+        with ctx.write() as session:
+            audit.record_database_copy(session, written)
+        ctx.data_changed.emit()
     log.info("Copie de la base enregistrée : %s", written)
     QMessageBox.information(window, "Copie enregistrée",
                             f"La copie de la base a été enregistrée :\n{written}\n({describe_size(written.stat().st_size)})")

@@ -29,12 +29,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import APP_NAME
+from ..services import child_file
 from ..services.errors import DomainError
-from . import areas, navigation_actions
+from ..services.users import UserRow
+from . import account_actions, areas, navigation_actions
 from .about import add_help_menu
 from .backup_actions import add_backup_actions
 from .child_file import ChildFile
 from .context import AppContext
+from .login_dialog import ask_login
 from .recovery import Opened, open_with_recovery
 
 DB_FILTER = "Bases PRE Desktop (*.sqlite *.db);;Tous les fichiers (*)"
@@ -49,11 +52,17 @@ class MainWindow(QMainWindow):
         factory: sessionmaker[Session],
         settings: Optional[QSettings] = None,
         parent: Optional[QWidget] = None,
+        user: Optional[UserRow] = None,
     ) -> None:
         super().__init__(parent)
         settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME, self)
         self.settings = settings
-        self.ctx = AppContext(db_path, engine, factory, settings, self)
+        # The app gives the user who logged in (app.run_app), and then another base asks for
+        # a login too; a window built without one (tests, tools/screenshot.py) acts as the
+        # first coordinator, on this base and the next.
+        self.requires_login = user is not None
+        self.logged_out = False
+        self.ctx = AppContext(db_path, engine, factory, settings, self, user=user)
         self.ctx.data_changed.connect(self._mark_stale)
         self.ctx.open_child.connect(self.open_child_file)
         self.child_files: dict[int, ChildFile] = {}  # open files, by child id
@@ -140,6 +149,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         add_backup_actions(self)
+        account_actions.install(self)
         navigation_actions.install(self)
         add_help_menu(self)
 
@@ -209,12 +219,27 @@ class MainWindow(QMainWindow):
         if not isinstance(opened, Opened):
             return False
         path, engine, factory = opened
-        self.ctx.switch_database(path, engine, factory)
+        user = None
+        if self.requires_login:  # another base, other accounts: log in to it
+            user = ask_login(self, factory, path.name, self.settings)
+            if user is None:
+                engine.dispose()
+                return False
+        self.ctx.switch_database(path, engine, factory, user)
         self.settings.setValue("last_database", str(self.db_path))
         self._show_database()
         for screen in self._screens.values():
             screen.refresh()  # type: ignore[attr-defined]
         self._stale.clear()
+        return True
+
+    def log_out(self) -> bool:
+        """Close the session (each open file asks about its unsaved edits); app.run_app
+        then shows the login again."""
+        self.logged_out = True
+        if not self.close():
+            self.logged_out = False
+            return False
         return True
 
     # --- children's files -----------------------------------------------------------
@@ -230,6 +255,13 @@ class MainWindow(QMainWindow):
                 return None
             self.child_files[child_id] = window
             window.closed.connect(lambda cid: self.child_files.pop(cid, None))
+        else:  # asked again: another consultation, traced like the first
+            try:
+                with self.ctx.write() as session:
+                    child_file.record_view(session, child_id)
+            except DomainError as error:
+                QMessageBox.warning(self, "Dossier introuvable", error.message)
+                return None
         window.show()
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
         window.raise_()
