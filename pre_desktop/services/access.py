@@ -162,12 +162,13 @@ def check_child(session: Session, child: Child, *, write: bool = False, field: O
         raise DomainError(ARCHIVED, field)
 
 
-def require_session_entry(session: Session, child: Child, *, field: Optional[str] = None) -> None:
+def require_session_entry(session: Session, child: Child, *, write: bool = False, field: Optional[str] = None) -> None:
     """Typing or reading a child's sessions: the secretariat may (session entry), the
     référents for the files they may read."""
-    if acting_role(session) is Role.SECRETARIAT:
-        return
-    check_child(session, child, field=field)
+    if acting_role(session) is not Role.SECRETARIAT:
+        check_child(session, child, write=write, field=field)
+    elif write and child.archived_on is not None:
+        raise DomainError(ARCHIVED, field)
 
 
 def require_family(session: Session, family_id: Optional[int], *, write: bool = False,

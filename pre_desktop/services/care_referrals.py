@@ -33,6 +33,7 @@ from ..models import (
     User,
 )
 from . import conventions as conv_service
+from .access import check_child, require_child, visible_children
 from .clock import today
 from .common import as_date, check_version, get_or_fail, optional_text, past_date, required_text
 from .consent import require_consent
@@ -42,6 +43,13 @@ from .partners import orientation_check
 from .settings import structure_name
 
 WHAT = "Cette fiche de liaison"
+
+
+def fiche(session: Session, care_referral_id: Optional[int], *, write: bool = False) -> CareReferral:
+    """A fiche de liaison, if the acting user may read (or change) its child's file."""
+    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    check_child(session, cr.child, write=write)
+    return cr
 END_REASONS: tuple[str, ...] = ("Fin de prise en charge", "Relais droit commun", "Abandon", "Déménagement", "Autre")
 DEFAULT_FIRST_APPOINTMENT_DELAY = 30
 ACTIVE_STATES = (CareReferralState.DRAFT, CareReferralState.SENT, CareReferralState.ANSWERED,
@@ -122,7 +130,7 @@ def create_care_referral(session: Session, *, child_id: int, partner_id: Optiona
     date is used; without a decision given, the EPS decision whose pathway action
     names this partner (if any). Outside the partner's ages the caller must confirm and say why.
     """
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True, field="child_id")
     if partner_id is None:
         raise DomainError("Choisissez la structure vers laquelle orienter.", "partner_id")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
@@ -170,7 +178,7 @@ def update_care_referral(session: Session, care_referral_id: int, *, expected_ve
                          reason: Optional[str] = None, referent_id: Optional[int] = None,
                          convention_id: Optional[int] = None, eps_decision_id: Optional[int] = None) -> CareReferral:
     """Correct the reason, the référent, the convention or the EPS decision (None keeps the value)."""
-    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    cr = fiche(session, care_referral_id, write=True)
     check_version(cr, expected_version, WHAT)
     new_reason = required_text(reason, "reason", "Motif initial de la demande", 2000) if reason is not None else cr.reason
     if referent_id is not None:
@@ -198,7 +206,7 @@ def mark_sent(session: Session, care_referral_id: int, *, sent_on: Any, how: str
 
     The fiche's ``sent_on`` stays the first sending: the partner's delay runs from it.
     """
-    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    cr = fiche(session, care_referral_id, write=True)
     check_version(cr, expected_version, WHAT)
     if cr.state is CareReferralState.ENDED:
         raise DomainError("Cette prise en charge est terminée : la fiche ne peut plus être envoyée.", "sent_on")
@@ -227,7 +235,7 @@ def mark_sent(session: Session, care_referral_id: int, *, sent_on: Any, how: str
 def record_answer(session: Session, care_referral_id: int, *, answered_on: Any, first_appointment_on: Any = None,
                   psychologist_name: Optional[str] = None, expected_version: Optional[int] = None) -> CareReferral:
     """The partner's answer block of the fiche (date, first appointment offered, psychologist)."""
-    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    cr = fiche(session, care_referral_id, write=True)
     check_version(cr, expected_version, WHAT)
     if cr.sent_on is None:
         raise DomainError("La fiche n'a pas encore été envoyée : enregistrez d'abord son envoi.", "answered_on")
@@ -254,7 +262,7 @@ def record_answer(session: Session, care_referral_id: int, *, answered_on: Any, 
 def end_care_referral(session: Session, care_referral_id: int, *, ended_on: Any, end_reason: str,
                       expected_version: Optional[int] = None) -> CareReferral:
     """End of the care (reported in the monthly table with its date)."""
-    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    cr = fiche(session, care_referral_id, write=True)
     check_version(cr, expected_version, WHAT)
     if cr.state is CareReferralState.ENDED:
         raise DomainError(f"Cette prise en charge est déjà terminée (le {fr_date(cr.ended_on)}).", "ended_on")
@@ -352,7 +360,8 @@ def overdue(session: Session, on: Optional[dt.date] = None) -> list[OverdueRow]:
         .join(Partner, Partner.id == CareReferral.partner_id)
         .outerjoin(referent, referent.id == CareReferral.referent_id)
         .outerjoin(Convention, Convention.id == CareReferral.convention_id)
-        .where(CareReferral.state.in_([CareReferralState.SENT, CareReferralState.ANSWERED]))
+        .where(CareReferral.state.in_([CareReferralState.SENT, CareReferralState.ANSWERED]),
+               visible_children(session, CareReferral.child_id))
     )
     rows: list[OverdueRow] = []
     for (cr_id, state, child_id, child_first, child_last, partner_id, partner_name, r_first, r_last, sent_on,
@@ -394,7 +403,7 @@ class LiaisonData:
 
 def liaison_document_data(session: Session, care_referral_id: int) -> LiaisonData:
     """What the fiche de liaison may carry to the partner; refused without the family's agreement."""
-    cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    cr = fiche(session, care_referral_id)
     require_consent(session, cr.child.family_id)
     if cr.beneficiary_kind is BeneficiaryKind.PARENT and cr.guardian is not None:
         last, first, birth = cr.guardian.last_name, cr.guardian.first_name, cr.guardian.birth_date
@@ -425,6 +434,7 @@ def liaison_document_data(session: Session, care_referral_id: int) -> LiaisonDat
 
 
 def care_referrals_of_child(session: Session, child_id: int) -> list[CareReferral]:
+    require_child(session, child_id)
     return list(session.scalars(select(CareReferral).where(CareReferral.child_id == child_id)
                                 .options(selectinload(CareReferral.partner))
                                 .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc())))

@@ -266,6 +266,8 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
         wanted.append(CareReferral.child_id == child_id)
     if care_referral_id is not None:  # one fiche, to act on it from the child's file
         wanted.append(CareReferral.id == care_referral_id)
+    if child_id is None and care_referral_id is None:  # the everyday list: archived files are out of it
+        stmt = stmt.where(Child.archived_on.is_(None))
     if wanted:
         ids = select(CareReferral.id).where(*wanted)
         stmt = stmt.where(*wanted)

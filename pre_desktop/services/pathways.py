@@ -26,6 +26,7 @@ from ..models import (
     Pathway,
     PathwayAction,
 )
+from .access import check_child, require_child, visible_children
 from .clock import today
 from .common import as_date, check_version, get_or_fail, optional_text, required_text
 from .errors import DomainError, NotFoundError
@@ -58,7 +59,7 @@ def add_action(session: Session, *, child_id: int, label: str, action_type: Opti
     action's start) so the action has a pathway to sit in. With ``eps_decision_id``
     the decision must be an acceptance for this child and the pathway must be open.
     """
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True, field="child_id")
     if child.status is ChildStatus.ENDED:
         raise DomainError(f"Le parcours de {child.full_name} est terminé : enregistrez un nouveau repérage "
                           "pour lui proposer une nouvelle action.", "child_id")
@@ -98,6 +99,7 @@ def add_action(session: Session, *, child_id: int, label: str, action_type: Opti
 def remove_action(session: Session, action_id: int, *, expected_version: Optional[int] = None) -> None:
     """Remove an action entered by mistake (the pathway stays)."""
     action = get_or_fail(session, PathwayAction, action_id, "Action")
+    check_child(session, action.pathway.child, write=True)
     check_version(action, expected_version, "Cette action")
     action.pathway.actions.remove(action)
     session.delete(action)
@@ -108,6 +110,7 @@ def set_review_date(session: Session, pathway_id: int, review_date: Any, *,
                     expected_version: Optional[int] = None) -> Pathway:
     """When the EPS should look at the pathway again (listed when due)."""
     pathway = get_or_fail(session, Pathway, pathway_id, "Parcours")
+    check_child(session, pathway.child, write=True)
     check_version(pathway, expected_version, "Ce parcours")
     pathway.review_date = clean_review_date(pathway, review_date)
     session.flush()
@@ -133,6 +136,7 @@ def end_pathway(session: Session, pathway_id: int, *, end_date: Any, end_reason:
     the pathway itself and sets the child's status; this function leaves the status.
     """
     pathway = get_or_fail(session, Pathway, pathway_id, "Parcours")
+    check_child(session, pathway.child, write=True)
     check_version(pathway, expected_version, "Ce parcours")
     day = as_date(end_date, "end_date", "Date de fin")
     reason = required_text(end_reason, "end_reason", "Motif de fin", 200)
@@ -172,7 +176,8 @@ def hors_eps_care_referrals(session: Session, child_id: Optional[int] = None) ->
     is no longer brought to the commission.
     """
     stmt = select(CareReferral).where(CareReferral.eps_decision_id.is_(None),
-                                      CareReferral.state != CareReferralState.ENDED)
+                                      CareReferral.state != CareReferralState.ENDED,
+                                      visible_children(session, CareReferral.child_id))
     if child_id is not None:
         stmt = stmt.where(CareReferral.child_id == child_id)
     # Child and partner loaded with the fiches: À traiter names them for every fiche listed.
@@ -188,7 +193,7 @@ def hors_eps_actions(session: Session, child_id: Optional[int] = None) -> list[H
         .join(Pathway, PathwayAction.pathway_id == Pathway.id)
         .join(Child, Pathway.child_id == Child.id)
         .outerjoin(Partner, PathwayAction.partner_id == Partner.id)
-        .where(PathwayAction.eps_decision_id.is_(None), Pathway.end_date.is_(None))
+        .where(PathwayAction.eps_decision_id.is_(None), Pathway.end_date.is_(None), visible_children(session))
     )
     if child_id is not None:
         stmt = stmt.where(Child.id == child_id)
@@ -224,7 +229,8 @@ def pathways_due_for_review(session: Session, on: Optional[dt.date] = None) -> l
     stmt = (
         select(Pathway, Child)
         .join(Child, Pathway.child_id == Child.id)
-        .where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None), Pathway.review_date <= day)
+        .where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None), Pathway.review_date <= day,
+               visible_children(session))
         .order_by(Pathway.review_date, Child.search_name)
     )
     return [ReviewRow(child_id=child.id, child_name=child.full_name, pathway_id=p.id, review_date=p.review_date,

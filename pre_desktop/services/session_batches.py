@@ -38,6 +38,7 @@ from .errors import DomainError, DomainWarning, NeedsConfirmation
 from .holidays import holiday_name
 from .labels import label
 from .reports import _month_bounds, month_key, record_monthly_answer
+from .retention import not_archived
 from .sessions import (
     DEFAULT_QUOTA,
     DEFAULT_THRESHOLD,
@@ -456,7 +457,8 @@ class PartnerMonth:
 def _followed(start: dt.date, end: dt.date) -> list[Any]:
     """The fiches followed during [start, end]: sent by its end, not ended before its start."""
     return [CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end,
-            (CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start)]
+            (CareReferral.ended_on.is_(None)) | (CareReferral.ended_on >= start),
+            not_archived(CareReferral.child_id)]
 
 
 def partners_of_month(session: Session, year: int, month: int) -> list[PartnerMonth]:

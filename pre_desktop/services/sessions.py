@@ -28,6 +28,7 @@ from ..models import (
     SessionStatus,
 )
 from . import conventions as conv_service
+from .access import require_session_entry, visible_children
 from .care_referrals import refresh_progress
 from .common import as_date, check_version, get_or_fail, not_in_future, optional_text, reject_unknown
 from .errors import DomainError, DomainWarning, NeedsConfirmation
@@ -127,6 +128,7 @@ def record_session(session: Session, *, care_referral_id: int, session_date: Any
                    relay_funding_note: Optional[str] = None, confirm: bool = False) -> CareSession:
     """A session reported by the partner (held, absent or cancelled)."""
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_session_entry(session, cr.child, write=True)
     kind_v, status_v = _kind(kind), _status(status)
     day = as_date(session_date, "session_date", "Date de la séance")
     _check_date_and_duplicate(cr, day, kind_v)
@@ -152,6 +154,7 @@ def update_session(session: Session, session_id: int, *, expected_version: Optio
     """Correct a session; turning an absence into a held session goes through the quota again."""
     reject_unknown(fields, SESSION_FIELDS, "une séance")
     cs = get_or_fail(session, CareSession, session_id, "Séance")
+    require_session_entry(session, cs.care_referral.child, write=True)
     check_version(cs, expected_version, "Cette séance")
     cr = cs.care_referral
     kind_v = _kind(fields.get("kind", cs.kind))
@@ -189,6 +192,7 @@ def update_session(session: Session, session_id: int, *, expected_version: Optio
 def delete_session(session: Session, session_id: int, *, expected_version: Optional[int] = None) -> None:
     """Remove a session entered by mistake. Sessions already hors quota stay so (never billed by surprise)."""
     cs = get_or_fail(session, CareSession, session_id, "Séance")
+    require_session_entry(session, cs.care_referral.child, write=True)
     check_version(cs, expected_version, "Cette séance")
     cr = cs.care_referral
     cr.sessions.remove(cs)
@@ -226,6 +230,7 @@ def quota_level(used: int, quota: int, threshold: int, hors: int) -> str:
 
 def quota_status(session: Session, care_referral_id: int) -> QuotaStatus:
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_session_entry(session, cr.child)
     quota, threshold = quota_limits(cr)
     used = _used(cr)
     hors = sum(1 for s in cr.sessions if s.status is SessionStatus.PRESENT and s.hors_quota)
@@ -275,7 +280,8 @@ def quota_alerts(session: Session) -> list[QuotaAlert]:
         .join(Child, Child.id == CareReferral.child_id)
         .join(Partner, Partner.id == CareReferral.partner_id)
         .outerjoin(Convention, Convention.id == CareReferral.convention_id)
-        .where(CareReferral.state.in_(ACTIVE_STATES), or_(counts.c.used >= threshold, counts.c.hors > 0))
+        .where(CareReferral.state.in_(ACTIVE_STATES), or_(counts.c.used >= threshold, counts.c.hors > 0),
+               visible_children(session, CareReferral.child_id))
     )
     rows: list[QuotaAlert] = []
     for cr_id, child_id, first_name, last_name, partner_id, partner_name, used, hors, quota_v, threshold_v in (
@@ -314,4 +320,5 @@ def billable(cs: CareSession, convention: Optional[Convention] = None) -> tuple[
 
 def sessions_of(session: Session, care_referral_id: int) -> list[CareSession]:
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_session_entry(session, cr.child)
     return list(cr.sessions)

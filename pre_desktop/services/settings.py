@@ -34,6 +34,13 @@ _TEXT_FIELDS: dict[str, tuple[str, int]] = {
     "administrative_court": ("Tribunal administratif", 200),
 }
 
+# GDPR life cycle (services.retention): years after the last contact before a file is listed
+# for archiving (the CNIL frameworks say at most 2), then years in the archive before anonymisation.
+RETENTION_FIELDS: dict[str, tuple[str, int, int]] = {
+    "retention_years": ("Durée en base active après le dernier contact", 1, 10),
+    "archive_years": ("Durée d'archivage avant anonymisation", 1, 20),
+}
+
 
 def get_settings(session: Session) -> Optional[StructureSettings]:
     """The settings row, or None for a database created before they were entered."""
@@ -68,6 +75,15 @@ def _clean(name: str, value: Any) -> Any:
             raise DomainError(f"Le logo doit être une image PNG ou JPEG (fichier choisi : {Path(path).name}).",
                               "logo_path")
         return path
+    if name in RETENTION_FIELDS:
+        label, low, high = RETENTION_FIELDS[name]
+        try:
+            years = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise DomainError(f"« {value} » n'est pas un nombre d'années valide pour « {label} ».", name) from None
+        if not low <= years <= high:
+            raise DomainError(f"« {label} » doit être compris entre {low} et {high} ans.", name)
+        return years
     if name in ("public_age_min", "public_age_max"):
         label = "Âge minimum du public" if name == "public_age_min" else "Âge maximum du public"
         try:

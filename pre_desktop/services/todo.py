@@ -17,6 +17,7 @@ from .care_referrals import overdue
 from .clock import today
 from .conventions import conventions_to_renew
 from .pathways import hors_eps_actions, pathways_due_for_review
+from .retention import archived_ids
 from .sessions import quota_alerts
 
 KIND_LABELS = {
@@ -78,6 +79,9 @@ def todo_items(session: Session, on: Optional[dt.date] = None) -> list[TodoItem]
         items.append(TodoItem("review", review.child_name,
                               f"Révision du parcours prévue le {review.review_date:%d/%m/%Y}", review.review_date,
                               review.days_late, "child", review.child_id))
+    archived = archived_ids(session)
+    if archived:  # out of the everyday lists (a forgotten draft fiche, an old hors-EPS item)
+        items = [item for item in items if item.target != "child" or item.target_id not in archived]
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
     items.sort(key=lambda item: (rank[item.kind], -item.days, item.who))
     return items
