@@ -76,8 +76,6 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=3, keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=4,
                              keepWithNext=1),
-        "caption": ParagraphStyle("caption", parent=base, fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4,
-                                  spaceAfter=2),
         "letterhead": ParagraphStyle("letterhead", parent=base, fontName=FONT_BOLD, fontSize=12, leading=15,
                                      spaceAfter=1),
         "letterhead_line": ParagraphStyle("letterhead_line", parent=base, fontSize=8.5, leading=10.5,
@@ -268,7 +266,7 @@ def flowables(doc: d.Document, width: float) -> list[Any]:
             story.append(_table(block, styles, width))
             story.append(RlSpacer(1, 2 * mm))
         elif isinstance(block, d.Chart):
-            story += chart_flowables(block, width, styles["caption"], styles["small"])
+            story += chart_flowables(block, width, styles["h2"], styles["small"])
         elif isinstance(block, d.Signatures):
             story += _signatures(block, styles, width)
         elif isinstance(block, d.Spacer):

@@ -5,7 +5,7 @@ the current year in the documents' accent colour and the previous one in a light
 shade, with a legend. Long labels (neighbourhoods, referral reasons) go on
 horizontal bars where they have room; vertical bars wrap theirs on two or three
 lines. Shares are pies, one per year, with the share written on slices big enough to
-hold it and every label with its figure in the legend beside them.
+hold it and every label in the legend beside them.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _horizontal(chart: d.Chart, width: float) -> Drawing:
     left = min(longest + 8, width * 0.42)
     labels = [_shorten(label, left - 8) for label in chart.labels]
     right, legend_room = 44, (16 if len(chart.series) > 1 else 0)  # right: values written after the bars
-    per_label = len(chart.series) * 8 + 7
+    per_label = len(chart.series) * 10 + 9
     plot_height = max(len(chart.labels), 1) * per_label
     bottom = 16  # the value axis and its labels
     height = bottom + plot_height + legend_room + 4
@@ -184,8 +184,8 @@ def _horizontal(chart: d.Chart, width: float) -> Drawing:
     bars.categoryAxis.labels.dx = -4
     bars.barLabels.boxAnchor = "w"
     bars.barLabels.dx = 2
-    bars.barWidth = 8
-    bars.groupSpacing = 7
+    bars.barWidth = 10
+    bars.groupSpacing = 9
     bars.barSpacing = 0
     drawing.add(bars)
     if len(chart.series) > 1:
@@ -194,12 +194,12 @@ def _horizontal(chart: d.Chart, width: float) -> Drawing:
 
 
 def _pies(chart: d.Chart, width: float) -> Drawing:
-    """One pie per year, the same colour per label, and one legend with each year's figure."""
+    """One pie per year, the same colour per label in both, and one legend of the labels."""
     count = max(len(chart.series), 1)
     diameter = 92
     legend_width = width - count * (diameter + 28)
     rows = len(chart.labels)
-    height = max(diameter + 26, rows * 11 + 26)
+    height = max(diameter + 26, rows * 11 + 30)
     drawing = Drawing(width, height)
     for i, (name, values) in enumerate(chart.series):
         x = 10 + i * (diameter + 28)
@@ -226,22 +226,13 @@ def _pies(chart: d.Chart, width: float) -> Drawing:
             light = s % len(SLICE_COLOURS) in WHITE_TEXT_SLICES
             pie.slices[s].fontColor = colors.white if light else colors.black
         drawing.add(pie)
-    # Legend: colour, label, then each year's figure in its own column (values right-aligned).
+    # Legend: one colour per label for both pies (the figures are in the table that follows).
     x0 = count * (diameter + 28) + 4
-    value_col = 50
-    label_room = max(legend_width - 18 - value_col * count, 60)
-    top = height - 10
-    for j, (name, _values) in enumerate(chart.series):
-        drawing.add(String(x0 + 14 + label_room + value_col * (j + 1) - 4, top, name, fontName=FONT_BOLD,
-                           fontSize=LABEL_SIZE, textAnchor="end"))
+    top = height - 24
     for r, label in enumerate(chart.labels):
-        y = top - 12 - r * 11
+        y = top - r * 11
         drawing.add(Rect(x0, y - 1, 8, 8, fillColor=SLICE_COLOURS[r % len(SLICE_COLOURS)], strokeColor=None))
-        drawing.add(String(x0 + 14, y, _shorten(label, label_room - 4), fontName=FONT, fontSize=LABEL_SIZE))
-        for j, (_name, values) in enumerate(chart.series):
-            value = values[r] if r < len(values) else None
-            drawing.add(String(x0 + 14 + label_room + value_col * (j + 1) - 4, y, chart.format(value),
-                               fontName=FONT, fontSize=LABEL_SIZE, textAnchor="end"))
+        drawing.add(String(x0 + 14, y, _shorten(label, legend_width - 22), fontName=FONT, fontSize=LABEL_SIZE))
     return drawing
 
 

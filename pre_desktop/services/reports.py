@@ -28,6 +28,7 @@ from ..models import (
     ConventionStatus,
     MonthlyAnswer,
     Partner,
+    Role,
     SessionKind,
     SessionStatus,
 )

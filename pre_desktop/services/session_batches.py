@@ -35,6 +35,7 @@ from .care_referrals import refresh_progress
 from .clock import today
 from .common import as_date, get_or_fail, optional_text
 from .errors import DomainError, DomainWarning, NeedsConfirmation
+from .access import require_session_entry, session_entry_children
 from .holidays import holiday_name
 from .labels import label
 from .reports import _month_bounds, month_key, record_monthly_answer
@@ -263,6 +264,8 @@ def save_month(session: Session, *, partner_id: int, year: int, month: int, rows
     ids = [r.care_referral_id for r in rows]
     referrals = {cr.id: cr for cr in session.scalars(
         select(CareReferral).where(CareReferral.id.in_(ids)).options(selectinload(CareReferral.sessions)))}
+    for cr in referrals.values():
+        require_session_entry(session, cr.child, write=True)
     errors: list[RowError] = []
     plans: list[tuple[_Plan, BeneficiaryMonth, Optional[str]]] = []
     seen: set[int] = set()
@@ -356,6 +359,7 @@ def record_repeating(session: Session, *, care_referral_id: int, weekday: Any, s
     are (asked first). Sessions are recorded once held, so the end may not be after today.
     """
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_session_entry(session, cr.child, write=True)
     try:
         day_number = int(weekday)
     except (TypeError, ValueError):
@@ -466,7 +470,7 @@ def partners_of_month(session: Session, year: int, month: int) -> list[PartnerMo
     _y, _m, start, end = _month_bounds(year, month)
     stmt = (select(Partner.id, Partner.name, func.count(CareReferral.id))
             .join(CareReferral, CareReferral.partner_id == Partner.id)
-            .where(*_followed(start, end))
+            .where(*_followed(start, end), session_entry_children(session, CareReferral.child_id))
             .group_by(Partner.id, Partner.name))
     return sorted((PartnerMonth(pid, name, count) for pid, name, count in session.execute(stmt)),
                   key=lambda p: p.name.casefold())
@@ -482,7 +486,8 @@ def month_grid(session: Session, partner_id: int, year: int, month: int) -> list
     """
     get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     y, m, start, end = _month_bounds(year, month)
-    followed = [CareReferral.partner_id == partner_id, *_followed(start, end)]
+    followed = [CareReferral.partner_id == partner_id, *_followed(start, end),
+                session_entry_children(session, CareReferral.child_id)]
     guardian = aliased(Guardian)
     referrals = session.execute(
         select(CareReferral.id, CareReferral.child_id, CareReferral.beneficiary_kind, Child.last_name,
