@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from ..services.errors import DomainError
 from ..services.settings import DEFAULT_PUBLIC_AGES, LEGAL_CARRIER_KINDS, get_settings, store_logo, update_settings
+from ..services.retention import DEFAULT_ARCHIVE_YEARS, DEFAULT_RETENTION_YEARS
 from .context import AppContext
-from .fields import age_range
+from .fields import age_range, compound_row
 from .forms import FieldErrors, run_action
 from .widgets import area_title
 
@@ -52,6 +53,7 @@ PLACEHOLDERS = {
     "administrative_court": "ex. Tribunal administratif de Versailles",
 }
 LOGO_PREVIEW = (220, 90)
+RETENTION_DEFAULTS = {"retention_years": DEFAULT_RETENTION_YEARS, "archive_years": DEFAULT_ARCHIVE_YEARS}
 
 
 class SettingsArea(QWidget):
@@ -134,6 +136,7 @@ class SettingsArea(QWidget):
                                                ("public_age_min", "public_age_max"),
                                                "ans (en dehors, l'application demande confirmation)")
         layout.addWidget(logo_box)
+        layout.addWidget(self._retention_box(body))
         layout.addStretch(1)
         outer.addWidget(scroll, 1)
 
@@ -151,6 +154,27 @@ class SettingsArea(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
 
+    def _retention_box(self, body: QWidget) -> QGroupBox:
+        """GDPR life cycle (services.retention): how long files stay active, then archived."""
+        box = QGroupBox("Conservation des dossiers (RGPD)", body)
+        form = QFormLayout(box)
+        self.retention_inputs: dict[str, QLineEdit] = {}
+        for field, text, note in (
+                ("retention_years", "&Base active :", "ans après le dernier contact, puis proposés à l'archivage "
+                                                       "(2 ans au plus selon la CNIL)"),
+                ("archive_years", "Arc&hive :", "ans d'archivage (lecture seule), puis anonymisation")):
+            row = QWidget(box)
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            edit = QLineEdit(row)
+            edit.setObjectName(field)
+            edit.setMaximumWidth(60)
+            line.addWidget(edit)
+            line.addWidget(QLabel(note, row), 1)
+            self.retention_inputs[field] = edit
+            compound_row(form, text, row, self.errors, [(field, edit)])
+        return box
+
     # --- data ----------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -161,6 +185,7 @@ class SettingsArea(QWidget):
             ages = (row.public_age_min, row.public_age_max) if row else DEFAULT_PUBLIC_AGES
             self.version = row.version if row else None
             logo = row.logo_path if row else None
+            years = {field: getattr(row, field) if row else default for field, default in RETENTION_DEFAULTS.items()}
         self.errors.clear()
         for field, edit in self.inputs.items():
             edit.setText(values.get(field) or "")
@@ -172,6 +197,8 @@ class SettingsArea(QWidget):
         self.age_min.setText(str(ages[0]))
         self.age_max.setText(str(ages[1]))
         self.set_logo(logo)
+        for field, edit in self.retention_inputs.items():
+            edit.setText(str(years[field]))
         self.status.setText("" if self.version is not None else
                             "Les paramètres n'ont pas encore été enregistrés : les documents portent un nom par défaut.")
 
@@ -216,6 +243,7 @@ class SettingsArea(QWidget):
         out["public_age_min"] = self.age_min.text()
         out["public_age_max"] = self.age_max.text()
         out["logo_path"] = self.logo_path
+        out.update({field: edit.text() for field, edit in self.retention_inputs.items()})
         return out
 
     def save(self) -> bool:
