@@ -32,6 +32,7 @@ from ..models import (
     SessionKind,
     SessionStatus,
 )
+from .access import require_role, require_session_entry
 from .clock import today
 from .common import get_or_fail, optional_text
 from .conventions import covers, validity_end
@@ -141,7 +142,11 @@ def month_key(year: int, month: int) -> str:
 
 def monthly_table(session: Session, partner_id: int, year: int, month: int) -> MonthlyTable:
     """The partner's beneficiaries followed that month: sent before the month's end and
-    not ended before its start; only those whose family's agreement is in force."""
+    not ended before its start; only those whose family's agreement is in force.
+
+    It names every beneficiary of the partner: the coordinator's and the secretariat's
+    (a référent sees their own children in the month's grid)."""
+    require_role(session, Role.COORDINATOR, Role.SECRETARIAT, what="produire le tableau mensuel d'un partenaire")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     y, m, start, end = _month_bounds(year, month)
     followed = (CareReferral.partner_id == partner.id, CareReferral.sent_on.is_not(None), CareReferral.sent_on <= end,
@@ -201,6 +206,7 @@ def record_monthly_answer(session: Session, *, care_referral_id: int, year: int,
                           comes_regularly: Optional[bool], remark: Optional[str] = None) -> MonthlyAnswer:
     """The partner's column for one beneficiary and month (created or replaced)."""
     cr = get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    require_session_entry(session, cr.child, write=True)
     y, m, start, end = _month_bounds(year, month)
     if start > today():
         raise DomainError(f"Le mois de {fr_month(y, m)} n'a pas encore commencé : le partenaire ne peut pas "
@@ -296,6 +302,7 @@ def _renewal_chain(session: Session, conv: Convention) -> list[Convention]:
 def quarterly_statement(session: Session, convention_id: int, year: int, quarter: int) -> Statement:
     """Held, in-quota, in-validity sessions × tariff per session type; every other session
     of the quarter is listed with the reason it is not billed."""
+    require_role(session, Role.COORDINATOR, Role.SECRETARIAT, what="produire l'état trimestriel d'une convention")
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     try:
         q, y = int(quarter), int(year)
