@@ -146,16 +146,44 @@ def smoke_close(window: MainWindow) -> None:
     window.close()
 
 
-def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
-    """Show the window on the chosen base; return the exit code.
+def log_in(opened, settings: QSettings, credentials: Optional[tuple[str, str]] = None):  # noqa: ANN001, ANN201
+    """The user who logs in to the opened base (UserRow), or None.
+
+    ``credentials`` (login, password) replace the dialog for a scripted start: checked by
+    the same service, with the same delay after failures, so they open nothing that
+    typing the same password would not.
+    """
+    from .services import auth
+    from .services.errors import DomainError
+    from .services.users import user_row
+    from .ui.login_dialog import ask_login
+
+    if credentials is None:
+        return ask_login(None, opened.factory, opened.path.name, settings)
+    login, password = credentials
+    try:
+        user_id = auth.kept_even_if_refused(opened.factory, None, lambda s: auth.authenticate(s, login, password).id)
+    except DomainError as error:
+        log.error("Connexion refusée pour « %s » : %s", login, error.message)
+        print(f"pre-desktop : connexion refusée : {error.message}", file=sys.stderr)
+        return None
+    with opened.factory() as session:
+        return user_row(session, user_id)
+
+
+def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
+            credentials: Optional[tuple[str, str]] = None) -> int:
+    """Show the window on the chosen base, once someone has logged in; return the exit code.
 
     ``quit_after`` (seconds) shows every area, then closes the window by itself: a
     headless check that a build starts, opens a base, runs its event loop and has
-    every screen.
+    every screen. ``credentials`` log in without the dialog (see :func:`log_in`).
+    "Se déconnecter" closes the window and comes back to the login on the same base.
     """
     from .ui import error_dialog
     from .ui.backup_actions import start_automatic_backup
     from .ui.main_window import MainWindow
+    from .ui.recovery import Opened
 
     log_file = setup_logging()
     app = ensure_application()
@@ -167,7 +195,12 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
         opened = choose_base(db_path, settings)
         if opened is None:
             return 0
-        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings)
+        user = log_in(opened, settings, credentials)
+        if user is None:
+            opened.engine.dispose()
+            return 0 if credentials is None else 1
+        log.info("Connexion : %s", user.login)
+        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user)
     except Exception:
         # Before the window exists there is no work to go back to: say so in French, then stop.
         log.exception("Démarrage impossible")
@@ -183,6 +216,15 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None) -> int:
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), lambda: smoke_close(window))
     code = app.exec()
+    while window.logged_out:
+        log.info("Déconnexion : %s", window.ctx.user.login if window.ctx.user else "")
+        opened = Opened(window.db_path, window.engine, window.factory)
+        user = log_in(opened, settings)
+        if user is None:
+            break
+        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user)
+        window.show()
+        code = app.exec()
     QThreadPool.globalInstance().waitForDone(60000)  # a backup still copying finishes first
     window.engine.dispose()
     log.info("Fermeture (code %s)", code)

@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, default=None, metavar="CHEMIN", help=db_help)
     # Headless check of a build: open the window, then quit after N seconds (tests/test_frozen_build.py).
     parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
+    # Scripted start (the headless check of a build): log in without the dialog, with the
+    # same checks and delay as typing it; the password is read from a file, never the command line.
+    parser.add_argument("--login", default=None, metavar="IDENTIFIANT",
+                        help="se connecter sans la fenêtre de connexion (avec --password-file)")
+    parser.add_argument("--password-file", type=Path, default=None, metavar="FICHIER",
+                        help="fichier dont la première ligne est le mot de passe de --login")
     sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE", parser_class=FrenchArgumentParser)
 
     demo = sub.add_parser("demo", help="créer une base de démonstration (données fictives)",
@@ -243,7 +249,17 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as error:
         return _fail(f"l'interface graphique ne peut pas démarrer (Qt indisponible : {error}).")
     # No --db: app.run_app picks the last base opened, or shows the welcome screen.
-    return run_app(Path(args.db).expanduser() if args.db else None, quit_after=args.quit_after)
+    credentials = None
+    if args.login is not None or args.password_file is not None:
+        if args.login is None or args.password_file is None:
+            return _fail("--login et --password-file vont ensemble.", EXIT_REFUSED)
+        try:
+            password = args.password_file.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError, UnicodeDecodeError):
+            return _fail(f"le fichier du mot de passe « {args.password_file} » est illisible ou vide.", EXIT_REFUSED)
+        credentials = (args.login, password)
+    return run_app(Path(args.db).expanduser() if args.db else None, quit_after=args.quit_after,
+                   credentials=credentials)
 
 
 def _tolerant_output() -> None:

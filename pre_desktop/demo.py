@@ -65,11 +65,16 @@ from .models import (
     User,
 )
 from .services import clock
+from .services.auth import hash_password
 from .services.conventions import end_of_term
 from .services.reference_data import ensure_partner_types
 from .textnorm import fold
 
 TOWN = "Ville-Exemple"
+# One account per role; the README gives them so that the first command opens a usable app.
+DEMO_PASSWORDS = {Role.COORDINATOR: "Demo-Pilotage-2026", Role.REFERENT: "Demo-Parcours-2026",
+                  Role.SECRETARIAT: "Demo-Accueil-2026"}
+DEMO_ACCOUNTS = [("s.marchand", Role.COORDINATOR), ("c.roche", Role.REFERENT), ("n.ferreira", Role.SECRETARIAT)]
 POSTAL_CODE = "99100"
 QUOTA = 20
 SESSIONS_AIM = (1420, 1580)
@@ -369,16 +374,22 @@ class _Builder:
         logins = {"c.roche": ("Camille", "Roche", Role.REFERENT),
                   "m.saidi": ("Mehdi", "Saïdi", Role.REFERENT),
                   "l.vasseur": ("Laure", "Vasseur", Role.REFERENT),
-                  "s.marchand": ("Sylvie", "Marchand", Role.COORDINATOR)}
+                  "s.marchand": ("Sylvie", "Marchand", Role.COORDINATOR),
+                  "n.ferreira": ("Nadia", "Ferreira", Role.SECRETARIAT)}
         existing = {u.login: u for u in s.scalars(select(User).where(User.login.in_(list(logins))))}
         self.users: list[User] = []
+        hashes = {role: hash_password(password) for role, password in DEMO_PASSWORDS.items()}
         for login, (first, last, role) in logins.items():
+            # The secretary's phone is fixed: drawing it would shift every random choice after it.
+            phone = "01 99 00 10 01" if role is Role.SECRETARIAT else self.phone()
             user = existing.get(login) or User(login=login, first_name=first, last_name=last, role=role,
-                                               phone=self.phone(), email=self.email(first, last))
+                                               phone=phone, email=self.email(first, last))
+            user.password_hash = hashes[role]
             self.users.append(user)
         s.add_all(self.users)
         self.referents = self.users[:3]
         self.coordinator = self.users[3]
+        self.secretary = self.users[4]
         # The demo's records read as the coordinator's work in each file's history ("Par"),
         # as they would in a real database (build_demo restores the caller's attribution).
         s.flush()
@@ -1106,6 +1117,19 @@ class _Builder:
             "care_referrals": len(fiches),
             "sessions": sum(len(f.sessions) for f in fiches),
         }
+
+
+def demo_hint(session: Session) -> Optional[str]:
+    """The demo accounts, said on the login of the demonstration base (and only there:
+    recognised by its fictitious town and its coordinator's account)."""
+    settings = session.scalars(select(StructureSettings).order_by(StructureSettings.id)).first()
+    if settings is None or settings.town != TOWN or settings.postal_code != POSTAL_CODE:
+        return None
+    if session.scalars(select(User.id).where(User.login == DEMO_ACCOUNTS[0][0])).first() is None:
+        return None
+    roles = {Role.COORDINATOR: "coordination", Role.REFERENT: "référente", Role.SECRETARIAT: "secrétariat"}
+    accounts = " ; ".join(f"{login} / {DEMO_PASSWORDS[role]} ({roles[role]})" for login, role in DEMO_ACCOUNTS)
+    return f"Base de démonstration (données fictives) — comptes : {accounts}."
 
 
 def build_demo(session: Session, today: dt.date | None = None, seed: int = 2026) -> dict[str, int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import db
+from .encryption import Passphrase, remove_files
 from .migrate import DatabaseOpenError, open_database
 from .models import Role
 from .services.errors import DomainError
@@ -22,12 +23,10 @@ from .services.users import create_user
 DEMO_DB_NAME = "pre_demo.sqlite"
 
 
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+_remove = remove_files
 
 
-def _build(path: Path, fill: Callable[[Any], Any], replace: bool) -> Any:
+def _build(path: Path, fill: Callable[[Any], Any], replace: bool, key: Optional[Passphrase] = None) -> Any:
     path = Path(path).expanduser()
     if path.exists() and not replace:
         raise DatabaseOpenError(f"Le fichier « {path} » existe déjà : choisissez un autre nom, ou ouvrez-le.", "path")
@@ -37,7 +36,7 @@ def _build(path: Path, fill: Callable[[Any], Any], replace: bool) -> Any:
     _remove(partial)
     engine = None
     try:
-        engine, factory = open_database(partial)
+        engine, factory = open_database(partial, key=key)
         with db.session_scope(factory) as session:
             result = fill(session)
         engine.dispose()
@@ -53,22 +52,27 @@ def _build(path: Path, fill: Callable[[Any], Any], replace: bool) -> Any:
     return result
 
 
-def create_new_database(path: Path, structure: dict[str, Any], coordinator: dict[str, Any]) -> Path:
+def create_new_database(path: Path, structure: dict[str, Any], coordinator: dict[str, Any],
+                        key: Optional[Passphrase] = None) -> Path:
     """A base holding the structure's settings and its first coordinator's account.
 
+    With ``key`` the base is created encrypted (SQLCipher) with that passphrase: no byte
+    of it is ever written in clear, not even under its temporary name.
+
     ``structure`` goes to services.settings.update_settings (``pre_name`` required),
-    ``coordinator`` to services.users.create_user (login, first_name, last_name…).
+    ``coordinator`` to services.users.create_user (login, first_name, last_name, password,
+    confirmation…): the base is protected by the coordinator's password from the start.
     Field errors are DomainError naming the field, raised before the file exists.
     """
 
     def fill(session: Any) -> None:
         update_settings(session, **structure)
-        create_user(session, role=Role.COORDINATOR, **coordinator)
+        create_user(session, role=Role.COORDINATOR, **{**coordinator, "password": coordinator.get("password") or ""})
         if "coordinator_name" not in structure:
             update_settings(session, coordinator_name=f"{coordinator['first_name']} {coordinator['last_name']}".strip())
 
     try:
-        _build(path, fill, replace=False)
+        _build(path, fill, replace=False, key=key)
     except OSError as error:
         raise DomainError(f"La base n'a pas pu être créée dans « {Path(path).parent} » : {error.strerror}.", "path") from None
     return Path(path)

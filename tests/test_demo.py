@@ -73,7 +73,7 @@ def test_counts_in_the_asked_ranges(demo, s):
     assert 1300 <= counts["sessions"] <= 1700
     assert counts["partners"] == 12
     assert counts["conventions"] == 5
-    assert counts["users"] == 4
+    assert counts["users"] == 5
     # The returned counts are what the database holds.
     assert s.scalar(select(func.count()).select_from(Child)) == counts["children"]
     assert s.scalar(select(func.count()).select_from(Family)) == counts["families"]

@@ -13,7 +13,8 @@ from pre_desktop.services.settings import get_settings
 from pre_desktop.services.users import create_user
 
 STRUCTURE = {"pre_name": "PRE de Roubaix", "legal_carrier_kind": "Caisse des écoles", "town": "Roubaix"}
-COORD = {"login": "c.martin", "first_name": "Claire", "last_name": "Martin"}
+COORD = {"login": "c.martin", "first_name": "Claire", "last_name": "Martin", "password": "Jardin-Bleu-42",
+         "confirmation": "Jardin-Bleu-42"}
 
 
 def test_new_database_holds_settings_and_coordinator(tmp_path):
@@ -24,6 +25,7 @@ def test_new_database_holds_settings_and_coordinator(tmp_path):
         assert (settings.pre_name, settings.town, settings.coordinator_name) == ("PRE de Roubaix", "Roubaix", "Claire Martin")
         users = s.scalars(select(User)).all()
         assert [(u.login, u.full_name, u.role) for u in users] == [("c.martin", "Claire Martin", Role.COORDINATOR)]
+        assert users[0].password_hash.startswith("$argon2id$")
     engine.dispose()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pre.sqlite"]
 
@@ -33,6 +35,9 @@ def test_new_database_holds_settings_and_coordinator(tmp_path):
     (STRUCTURE, {**COORD, "login": "Claire Martin"}, "login"),
     (STRUCTURE, {**COORD, "last_name": ""}, "last_name"),
     ({**STRUCTURE, "public_age_min": 40}, COORD, "public_age_min"),
+    (STRUCTURE, {**COORD, "password": None}, "password"),  # the first coordinator's password is required
+    (STRUCTURE, {**COORD, "password": "Martin-Claire-1", "confirmation": "Martin-Claire-1"}, "password"),
+    (STRUCTURE, {**COORD, "confirmation": "Jardin-Bleu-24"}, "confirmation"),
 ])
 def test_refusal_leaves_no_file(tmp_path, structure, coordinator, field):
     with pytest.raises(DomainError) as refused:

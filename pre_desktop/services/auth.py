@@ -133,7 +133,7 @@ def set_password(session: Session, user_id: int, password: str) -> User:
 
 
 def change_own_password(session: Session, old_password: str, new_password: str, *,
-                        now: Optional[dt.datetime] = None) -> User:
+                        confirmation: Optional[str] = None, now: Optional[dt.datetime] = None) -> User:
     """The logged-in user changes their password; the old one is asked (an unattended,
     unlocked screen must not be enough), with the same delay as the login."""
     user = acting_user(session)
@@ -146,6 +146,9 @@ def change_own_password(session: Session, old_password: str, new_password: str, 
         raise DomainError("L'ancien mot de passe est incorrect.", "old_password")
     if new_password == old_password:
         raise DomainError("Le nouveau mot de passe doit être différent de l'ancien.", "password")
+    check_strength(new_password, login=user.login, first_name=user.first_name, last_name=user.last_name)
+    if confirmation is not None and confirmation != new_password:
+        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
     _store(user, new_password)
     session.flush()
     trace(session, user, "Mot de passe changé par son titulaire")

@@ -10,13 +10,16 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import StructureSettings
+from ..models import Role, StructureSettings
+from .access import require_role
 from .common import check_version, optional_text, required_text
 from .errors import DomainError
 
 DEFAULT_PRE_NAME = "Programme de réussite éducative"
 LEGAL_CARRIER_KINDS = ("Caisse des écoles", "CCAS", "GIP", "Commune", "Autre")
 DEFAULT_PUBLIC_AGES = (2, 16)
+DEFAULT_LOCK_MINUTES = 10
+LOCK_MINUTES_RANGE = (1, 120)
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")  # what both the PDF and the Word renderers embed
 LOGO_FOLDER = "logos"
 
@@ -61,6 +64,12 @@ def public_age_range(session: Session) -> tuple[int, int]:
     return settings.public_age_min, settings.public_age_max
 
 
+def lock_minutes(session: Session) -> int:
+    """Minutes without input before the window locks (issue 9; 10 by default)."""
+    settings = get_settings(session)
+    return settings.lock_minutes if settings is not None and settings.lock_minutes else DEFAULT_LOCK_MINUTES
+
+
 def _clean(name: str, value: Any) -> Any:
     if name == "pre_name":
         return required_text(value, "pre_name", "Nom du PRE", 200)
@@ -93,11 +102,22 @@ def _clean(name: str, value: Any) -> Any:
         if not 0 <= age <= 30:
             raise DomainError(f"« {label} » doit être compris entre 0 et 30 ans.", name)
         return age
+    if name == "lock_minutes":
+        low, high = LOCK_MINUTES_RANGE
+        try:
+            minutes = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise DomainError(f"« {value} » n'est pas un nombre de minutes.", name) from None
+        if not low <= minutes <= high:
+            raise DomainError(f"Le verrouillage doit intervenir entre {low} et {high} minutes sans activité "
+                              "(les données des enfants ne doivent pas rester affichées sur un poste quitté).", name)
+        return minutes
     raise DomainError(f"Champ inconnu pour les paramètres de la structure : « {name} ».", name)
 
 
 def update_settings(session: Session, *, expected_version: Optional[int] = None, **fields: Any) -> StructureSettings:
-    """Create or change the settings; every field checked before anything is written."""
+    """Create or change the settings (the coordinator's); every field checked before anything is written."""
+    require_role(session, Role.COORDINATOR, what="modifier les paramètres de la structure")
     cleaned = {name: _clean(name, value) for name, value in fields.items()}
     settings = get_settings(session)
     if settings is not None:

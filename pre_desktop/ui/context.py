@@ -25,6 +25,7 @@ class AppContext(QObject):
     open_child = Signal(int)  # child id
     open_record = Signal(str, int)  # another record to show, e.g. ("convention", id): the main window shows its area
     database_changed = Signal()
+    settings_changed = Signal()  # the structure's settings were saved (the idle lock's delay…)
 
     def __init__(
         self,
@@ -33,14 +34,18 @@ class AppContext(QObject):
         factory: sessionmaker[Session],
         settings: QSettings,
         parent: Optional[QObject] = None,
+        user: Optional[UserRow] = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.db_path = Path(db_path).resolve()
         self.engine = engine
         self.factory = factory
-        self.user: Optional[UserRow] = None
-        self._load_user()
+        # The logged-in user (ui.login_dialog); a window built without one (tests, tools)
+        # acts as the first active coordinator.
+        self.user: Optional[UserRow] = user
+        if user is None:
+            self._load_user()
 
     def _load_user(self) -> None:
         with self.factory() as session:
@@ -50,11 +55,15 @@ class AppContext(QObject):
     def user_id(self) -> Optional[int]:
         return self.user.id if self.user else None
 
-    def switch_database(self, db_path: Path, engine: Engine, factory: sessionmaker[Session]) -> None:
+    def switch_database(self, db_path: Path, engine: Engine, factory: sessionmaker[Session],
+                        user: Optional[UserRow] = None) -> None:
+        """Work on another base, as ``user`` (who logged in to it; None: tests and tools)."""
         old = self.engine
         self.db_path, self.engine, self.factory = Path(db_path).resolve(), engine, factory
         old.dispose()
-        self._load_user()
+        self.user = user
+        if user is None:
+            self._load_user()
         self.database_changed.emit()
 
     @contextmanager

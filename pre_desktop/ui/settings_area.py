@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.errors import DomainError
-from ..services.settings import DEFAULT_PUBLIC_AGES, LEGAL_CARRIER_KINDS, get_settings, store_logo, update_settings
+from ..services.settings import (
+    DEFAULT_PUBLIC_AGES,
+    LEGAL_CARRIER_KINDS,
+    get_settings,
+    lock_minutes,
+    store_logo,
+    update_settings,
+)
 from ..services.retention import DEFAULT_ARCHIVE_YEARS, DEFAULT_RETENTION_YEARS
 from .context import AppContext
 from .fields import age_range, compound_row
@@ -136,6 +143,14 @@ class SettingsArea(QWidget):
                                                ("public_age_min", "public_age_max"),
                                                "ans (en dehors, l'application demande confirmation)")
         layout.addWidget(logo_box)
+        security = QGroupBox("Sécurité", body)
+        security_form = QFormLayout(security)
+        self.lock_minutes = QLineEdit(security)
+        self.lock_minutes.setObjectName("lock_minutes")
+        self.lock_minutes.setMaximumWidth(60)
+        self.errors.add_row(security_form, "&Verrouillage après (minutes sans activité) :", "lock_minutes",
+                            self.lock_minutes)
+        layout.addWidget(security)
         layout.addWidget(self._retention_box(body))
         layout.addStretch(1)
         outer.addWidget(scroll, 1)
@@ -186,7 +201,9 @@ class SettingsArea(QWidget):
             self.version = row.version if row else None
             logo = row.logo_path if row else None
             years = {field: getattr(row, field) if row else default for field, default in RETENTION_DEFAULTS.items()}
+            minutes = lock_minutes(session)
         self.errors.clear()
+        self.lock_minutes.setText(str(minutes))
         for field, edit in self.inputs.items():
             edit.setText(values.get(field) or "")
         index = self.carrier_kind.findData(kind)
@@ -244,6 +261,7 @@ class SettingsArea(QWidget):
         out["public_age_max"] = self.age_max.text()
         out["logo_path"] = self.logo_path
         out.update({field: edit.text() for field, edit in self.retention_inputs.items()})
+        out["lock_minutes"] = self.lock_minutes.text()
         return out
 
     def save(self) -> bool:
@@ -257,6 +275,7 @@ class SettingsArea(QWidget):
         if saved is None:
             return False
         self.ctx.data_changed.emit()
+        self.ctx.settings_changed.emit()  # the idle lock takes the new delay
         self.refresh()
         self.status.setText("Paramètres enregistrés.")
         return True

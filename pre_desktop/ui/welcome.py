@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..first_run import DEMO_DB_NAME, create_demo_database, create_new_database
 from ..paths import data_dir, default_db_path
+from ..services.auth import MIN_LENGTH
 from ..services.errors import DomainError
 from ..services.settings import LEGAL_CARRIER_KINDS
 from ..textnorm import fold
 from .background import run_with_progress
 from .forms import FieldErrors
+from .login_dialog import LAST_LOGIN_KEY, password_edit
 from .recovery import Opened, open_with_recovery
 from .restore_dialog import DB_FILTER
 
@@ -139,6 +141,11 @@ class WelcomeDialog(QDialog):
         self.errors.add_row(account_form, "Prénom* :", "first_name", self.first_name)
         self.errors.add_row(account_form, "Nom* :", "last_name", self.last_name)
         self.errors.add_row(account_form, "Identifiant* :", "login", self.login)
+        self.password = password_edit(account, "password")
+        self.password.setPlaceholderText(f"au moins {MIN_LENGTH} caractères, 3 sortes parmi a, A, 1, #")
+        self.confirmation = password_edit(account, "confirmation")
+        self.errors.add_row(account_form, "Mot de passe* :", "password", self.password)
+        self.errors.add_row(account_form, "Confirmer* :", "confirmation", self.confirmation)
         self.first_name.textEdited.connect(self._suggest_login)
         self.last_name.textEdited.connect(self._suggest_login)
         self.login.textEdited.connect(lambda _text: setattr(self, "_login_typed", True))
@@ -190,7 +197,8 @@ class WelcomeDialog(QDialog):
         structure = {"pre_name": self.pre_name.text(), "legal_carrier_kind": self.carrier_kind.currentText(),
                      "legal_carrier_name": self.carrier_name.text(), "town": self.town.text()}
         coordinator = {"login": self.login.text(), "first_name": self.first_name.text(),
-                       "last_name": self.last_name.text()}
+                       "last_name": self.last_name.text(), "password": self.password.text(),
+                       "confirmation": self.confirmation.text()}
         try:
             run_with_progress(self, "Création de la base…",
                               lambda: create_new_database(path, structure, coordinator))
@@ -198,6 +206,7 @@ class WelcomeDialog(QDialog):
             self.errors.show(error)
             return False
         self.errors.clear()
+        self.settings.setValue(LAST_LOGIN_KEY, self.login.text().strip().lower())  # the login asks only the password
         return self._open(path)
 
     def open_existing(self) -> bool:

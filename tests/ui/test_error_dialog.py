@@ -108,6 +108,11 @@ def test_error_while_starting_is_explained_then_the_app_stops(qtbot, tmp_path, m
         raise RuntimeError("écran cassé")
 
     monkeypatch.setattr(main_window, "MainWindow", broken)
+    from pre_desktop.models import Role
+    from pre_desktop.services.users import UserRow
+
+    coordinator = UserRow(1, "coord", "Claire Martin", Role.COORDINATOR, "Coordonnateur(trice)", True)
+    monkeypatch.setattr(app_module, "log_in", lambda *a, **k: coordinator)  # the login is not what fails here
     shown: list[ErrorDialog] = []
     monkeypatch.setattr(ErrorDialog, "exec", lambda self: shown.append(self) or 0)
     try:

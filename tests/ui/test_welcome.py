@@ -57,6 +57,10 @@ def test_create_a_new_base(qtbot, dialog, data, settings):
     type_text(qtbot, dialog.last_name, "Lefèvre")
     assert dialog.login.text() == "h.lefevre"  # suggested, accents folded
     dialog.create_button.click()
+    assert dialog.errors.shown_field == "password" and dialog.opened is None  # the first password is required
+    type_text(qtbot, dialog.password, "Jardin-Bleu-42")
+    type_text(qtbot, dialog.confirmation, "Jardin-Bleu-42")
+    dialog.create_button.click()
     assert dialog.result() == WelcomeDialog.DialogCode.Accepted
     assert dialog.opened.path == (data / "pre_desktop.sqlite").resolve()
     assert settings.value("last_database") == str(dialog.opened.path)
@@ -64,6 +68,8 @@ def test_create_a_new_base(qtbot, dialog, data, settings):
         assert get_settings(s).pre_name == "PRE de Roubaix"
         assert get_settings(s).legal_carrier_kind == "CCAS"
         assert [(u.login, u.full_name) for u in s.scalars(select(User))] == [("h.lefevre", "Hélène Lefèvre")]
+        assert s.scalars(select(User)).one().password_hash.startswith("$argon2id$")
+    assert settings.value("last_login") == "h.lefevre"  # the login that follows asks only the password
 
 
 def test_refusal_is_shown_on_its_field_and_nothing_is_created(qtbot, dialog, data):
