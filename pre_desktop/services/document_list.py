@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from ..models import Child, GeneratedDocument, User
+from ..models import Child, GeneratedDocument, Role, User
+from .access import acting_role, sees_every_file, visible_children
 from .clock import today
 from .errors import DomainError
 
@@ -33,6 +34,23 @@ KIND_LABELS = {
     "audit_trail": "Journal des accès",
     "subject_access": "Droit d'accès d'une famille",
 }
+
+# What the secretariat produces, and so lists: partners' documents, nothing about one child.
+SECRETARIAT_KINDS = ("convention", "monthly_table", "quarterly_statement", "partners_directory")
+# The coordinator's alone (services.audit_search).
+COORDINATOR_KINDS = ("audit_trail",)
+
+
+def visible_documents(session: Session) -> Any:
+    """The SQL condition "the acting user may list this document": a référent, the documents
+    of the files they may read and those about no child; the secretariat, its own kinds."""
+    if sees_every_file(session):
+        return true()
+    if acting_role(session) is Role.SECRETARIAT:
+        return and_(GeneratedDocument.child_id.is_(None), GeneratedDocument.kind.in_(SECRETARIAT_KINDS))
+    return and_(GeneratedDocument.kind.not_in(COORDINATOR_KINDS),
+                or_(GeneratedDocument.child_id.is_(None), visible_children(session, GeneratedDocument.child_id)))
+
 
 PERIODS = {
     "all": "Toutes les dates",
@@ -93,7 +111,8 @@ def document_list(session: Session, *, kind: Optional[str] = None, since: Option
                   until: Optional[dt.date] = None) -> list[DocumentListRow]:
     """The documents produced (of ``kind``, between the local days ``since`` and ``until``
     included), newest first."""
-    stmt = select(GeneratedDocument).order_by(GeneratedDocument.created_at.desc(), GeneratedDocument.id.desc())
+    stmt = (select(GeneratedDocument).where(visible_documents(session))
+            .order_by(GeneratedDocument.created_at.desc(), GeneratedDocument.id.desc()))
     if kind:
         stmt = stmt.where(GeneratedDocument.kind == kind)
     if since is not None:
@@ -115,6 +134,6 @@ def document_list(session: Session, *, kind: Optional[str] = None, since: Option
 
 def kinds_produced(session: Session) -> list[str]:
     """The kinds of the documents produced so far (the area's filter offers only those)."""
-    kinds = set(session.scalars(select(GeneratedDocument.kind).distinct()))
+    kinds = set(session.scalars(select(GeneratedDocument.kind).where(visible_documents(session)).distinct()))
     order = {kind: i for i, kind in enumerate(KIND_LABELS)}
     return sorted(kinds, key=lambda kind: (order.get(kind, len(order)), kind))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..models import CareReferral, EpsDecision, EpsSituation, GeneratedDocument
 from . import audit
 from .common import optional_text, required_text
+from .access import require_child
 from .errors import DomainError
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
@@ -76,6 +77,7 @@ def documents_for(session: Session, target_type: str, target_id: int) -> list[Ge
 
 def documents_for_child(session: Session, child_id: int) -> list[GeneratedDocument]:
     """Every document that concerns one child's file, newest first (the file's Documents tab)."""
+    require_child(session, child_id)
     stmt = (select(GeneratedDocument).where(GeneratedDocument.child_id == child_id)
             .order_by(GeneratedDocument.created_at.desc(), GeneratedDocument.id.desc()))
     return list(session.scalars(stmt))

@@ -32,9 +32,9 @@ from ..models import (
     SessionStatus,
     User,
 )
-from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, lateness
+from .access import require_child, visible_children
+from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, fiche, lateness
 from .clock import today
-from .common import get_or_fail
 from .consent import NO_CONSENT_MESSAGE, has_active_consent
 from .conventions import convention_in_force, validity_end
 from .labels import label
@@ -109,7 +109,7 @@ def beneficiary_choices(child: Child) -> list[BeneficiaryChoice]:
 
 def orientation_form(session: Session, child_id: int, on: Optional[dt.date] = None) -> OrientationForm:
     """Everything the « Orienter vers un partenaire » dialog offers for one child."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True)
     partners = session.scalars(select(Partner).where(Partner.active.is_(True))
                                .options(selectinload(Partner.type)).order_by(Partner.search_name, Partner.id))
     types = session.scalars(select(PartnerType).order_by(PartnerType.label))
@@ -253,6 +253,7 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
             .outerjoin(guardian, guardian.id == CareReferral.guardian_id)
             .outerjoin(referent, referent.id == CareReferral.referent_id)
             .outerjoin(Convention, Convention.id == CareReferral.convention_id)
+            .where(visible_children(session, CareReferral.child_id))
             .order_by(CareReferral.requested_on.desc(), CareReferral.id.desc()))
     present = CareSession.status == SessionStatus.PRESENT
     counts = (select(CareSession.care_referral_id, *held_counts(), func.min(case((present, CareSession.session_date))))
@@ -307,7 +308,7 @@ def list_liaisons(session: Session, on: Optional[dt.date] = None, *, child_id: O
 
 def liaison_row(session: Session, care_referral_id: int, on: Optional[dt.date] = None) -> LiaisonRow:
     """One fiche as the list shows it (state, waiting, quota, history)."""
-    get_or_fail(session, CareReferral, care_referral_id, "Fiche de liaison")
+    fiche(session, care_referral_id)
     return list_liaisons(session, on, care_referral_id=care_referral_id)[0]
 
 
