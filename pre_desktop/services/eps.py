@@ -35,7 +35,16 @@ from ..models import (
     Pathway,
     PathwayAction,
     Referral,
+    Role,
     User,
+)
+from .access import (
+    can_see_child,
+    check_child,
+    require_child,
+    require_coordinator,
+    require_role,
+    visible_children,
 )
 from .clock import today
 from .common import add_months, age_on, as_bool, as_date, check_version, get_or_fail, optional_text, required_text
@@ -66,6 +75,7 @@ def _clean_meeting_field(name: str, value: Any) -> Any:
 
 def create_meeting(session: Session, *, meeting_date: Any, place: Optional[str] = None,
                    notes: Optional[str] = None) -> EpsMeeting:
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     values = {k: _clean_meeting_field(k, v) for k, v in dict(meeting_date=meeting_date, place=place, notes=notes).items()}
     meeting = EpsMeeting(**values)
     session.add(meeting)
@@ -76,6 +86,7 @@ def create_meeting(session: Session, *, meeting_date: Any, place: Optional[str] 
 def update_meeting(session: Session, meeting_id: int, *, expected_version: Optional[int], **fields: Any) -> EpsMeeting:
     """Change date, place or notes. The date is fixed once decisions are recorded: they,
     the pathways they opened and the children's entry dates all carry it."""
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     check_version(meeting, expected_version, "Cette commission")
     values = {k: _clean_meeting_field(k, v) for k, v in fields.items()}
@@ -90,6 +101,7 @@ def update_meeting(session: Session, meeting_id: int, *, expected_version: Optio
 
 def delete_meeting(session: Session, meeting_id: int, *, expected_version: Optional[int] = None) -> None:
     """Delete a commission with no decision (its agenda and members go with it)."""
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     check_version(meeting, expected_version, "Cette commission")
     if meeting.decisions:
@@ -113,6 +125,7 @@ def _clean_member_field(name: str, value: Any) -> Any:
 
 def add_member(session: Session, meeting_id: int, *, name: str, function: Optional[str] = None,
                institution: Optional[str] = None, present: bool = True) -> EpsMember:
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     values = {k: _clean_member_field(k, v) for k, v in
               dict(name=name, function=function, institution=institution, present=present).items()}
@@ -123,6 +136,7 @@ def add_member(session: Session, meeting_id: int, *, name: str, function: Option
 
 
 def update_member(session: Session, member_id: int, *, expected_version: Optional[int] = None, **fields: Any) -> EpsMember:
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     member = get_or_fail(session, EpsMember, member_id, "Membre")
     check_version(member, expected_version, "Ce membre")
     values = {k: _clean_member_field(k, v) for k, v in fields.items()}
@@ -133,6 +147,7 @@ def update_member(session: Session, member_id: int, *, expected_version: Optiona
 
 
 def remove_member(session: Session, member_id: int) -> None:
+    require_coordinator(session, "organiser les commissions EPS (la coordination les anime)")
     member = get_or_fail(session, EpsMember, member_id, "Membre")
     member.meeting.members.remove(member)
     session.delete(member)
@@ -169,7 +184,7 @@ def add_situation(session: Session, meeting_id: int, child_id: int,
                   reason: AgendaReason = AgendaReason.NEW_REFERRAL) -> EpsSituation:
     """Put a child's situation on a meeting's agenda (once per meeting)."""
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True, field="child_id")
     why = _as_reason(reason)
     if child.status is ChildStatus.ENDED:
         raise DomainError(f"{child.full_name} est sorti(e) du dispositif : enregistrez un nouveau repérage pour "
@@ -187,6 +202,7 @@ def remove_situation(session: Session, situation_id: int, *, confirm: bool = Fal
     """Take a situation off the agenda. If the EPS already decided for this child at this
     meeting, the decision goes too, with its effects (see revert_decision): asked first."""
     situation = get_or_fail(session, EpsSituation, situation_id, "Situation")
+    check_child(session, situation.child, write=True)
     decision = _decision_at(session, situation.meeting_id, situation.child_id)
     if decision is not None:
         _check_revert(session, decision)
@@ -236,7 +252,7 @@ def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggesti
         children[child.id] = child
         found.setdefault(child.id, []).append((reason, detail, since))
 
-    waiting = list(session.scalars(select(Child).where(Child.status == ChildStatus.REFERRED)))
+    waiting = list(session.scalars(select(Child).where(Child.status == ChildStatus.REFERRED, visible_children(session))))
     if waiting:
         ids = [c.id for c in waiting]
         last_ref: dict[int, Referral] = {}
@@ -275,7 +291,8 @@ def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggesti
              f"{' et '.join(counts)} hors EPS depuis le {fr_date(since)} : {labels}", since)
 
     due = session.scalars(select(Pathway).where(Pathway.end_date.is_(None), Pathway.review_date.is_not(None),
-                                                Pathway.review_date <= day))
+                                                Pathway.review_date <= day,
+                                                visible_children(session, Pathway.child_id)))
     for pathway in due:
         note(pathway.child, AgendaReason.REVIEW, f"Révision du parcours prévue le {fr_date(pathway.review_date)}",
              pathway.review_date)
@@ -584,7 +601,7 @@ def record_decision(session: Session, *, meeting_id: int, child_id: int, kind: E
     public for an acceptance. The child's previous status is kept on the decision.
     """
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id, write=True, field="child_id")
     state = _ChildState(child.status, open_pathway(session, child.id))
     plan = _plan(session, meeting, child, state, kind=kind, objectives=objectives, actions=actions,
                  review_date=review_date, postponed_to=postponed_to, reoriented_to=reoriented_to, reason=reason,
@@ -718,6 +735,7 @@ def revert_decision(session: Session, decision_id: int, *, expected_version: Opt
     reopen the pathway they closed; the child's previous status (and entry/exit data)
     come back. Only the child's latest decision can be reverted."""
     decision = get_or_fail(session, EpsDecision, decision_id, "Décision d'EPS")
+    check_child(session, decision.child, write=True)
     check_version(decision, expected_version, "Cette décision")
     _check_revert(session, decision)
     _revert_effects(session, decision)
@@ -728,6 +746,7 @@ def update_decision(session: Session, decision_id: int, *, expected_version: Opt
     """Replace a decision (same meeting, same child): revert then record, checked as a
     whole first so a refusal changes nothing. ``fields`` as record_decision's."""
     decision = get_or_fail(session, EpsDecision, decision_id, "Décision d'EPS")
+    check_child(session, decision.child, write=True)
     check_version(decision, expected_version, "Cette décision")
     allowed = {"kind", "objectives", "actions", "review_date", "postponed_to", "reoriented_to", "reason", "end_date",
                "regularise_hors_eps"}
@@ -776,6 +795,7 @@ def _decision_label(decision: EpsDecision) -> str:
 
 def decisions_for_child(session: Session, child_id: int) -> list[DecisionRow]:
     """The child's EPS decisions, oldest first."""
+    require_child(session, child_id)
     stmt = select(EpsDecision).where(EpsDecision.child_id == child_id).order_by(EpsDecision.decided_on, EpsDecision.id)
     return [DecisionRow(id=d.id, meeting_id=d.meeting_id, meeting_date=d.decided_on, kind=d.kind,
                         label=_decision_label(d), postponed_to=d.postponed_to, reoriented_to=d.reoriented_to,
@@ -795,6 +815,7 @@ class MeetingRow:
 
 def meetings(session: Session, *, past: Optional[bool] = None) -> list[MeetingRow]:
     """Commissions: all (by date), past ones (before today, newest first) or coming ones."""
+    require_role(session, Role.COORDINATOR, Role.REFERENT, what="consulter les commissions EPS")
     situations = (select(EpsSituation.meeting_id, func.count().label("n")).group_by(EpsSituation.meeting_id)
                   .subquery())
     decisions = (select(EpsDecision.meeting_id, func.count().label("n")).group_by(EpsDecision.meeting_id)
@@ -931,12 +952,16 @@ def _list_name(child: Child) -> str:
 
 def meeting_view(session: Session, meeting_id: int) -> MeetingView:
     """Everything the meeting screen shows: the commission, its members, its agenda in
-    order with each situation's decision."""
+    order with each situation's decision. A référent sees the situations of the files they
+    may read (the commission's other children are the coordinator's to see)."""
+    require_role(session, Role.COORDINATOR, Role.REFERENT, what="consulter les commissions EPS")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     decided = {d.child_id: d for d in meeting.decisions}
     situations = []
     for sit in meeting.situations:
         child = sit.child
+        if not can_see_child(session, child):
+            continue
         decision = decided.get(child.id)
         situations.append(SituationRow(
             id=sit.id, version=sit.version, position=sit.position, child_id=child.id, child_name=_list_name(child),
@@ -963,6 +988,7 @@ class SuggestionRow:
 
 
 def agenda_suggestion_rows(session: Session, meeting_id: int) -> list[SuggestionRow]:
+    require_role(session, Role.COORDINATOR, Role.REFERENT, what="consulter les commissions EPS")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     return [SuggestionRow(child_id=s.child.id, child_name=_list_name(s.child),
                           age=age_on(s.child.birth_date, meeting.meeting_date), reason=s.reason,
@@ -1003,7 +1029,9 @@ class MeetingMinutes:
 
 
 def meeting_minutes_data(session: Session, meeting_id: int) -> MeetingMinutes:
-    """Data for the relevé de décisions of a commission, in agenda order."""
+    """Data for the relevé de décisions of a commission, in agenda order (every child: the
+    coordinator's document)."""
+    require_coordinator(session, "produire le relevé de décisions d'une commission")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     decided = {d.child_id: d for d in meeting.decisions}
     children = [s.child for s in meeting.situations]
@@ -1053,7 +1081,9 @@ class MeetingAgenda:
 
 
 def meeting_agenda_data(session: Session, meeting_id: int) -> MeetingAgenda:
-    """Data for the ordre du jour of a commission, in agenda order."""
+    """Data for the ordre du jour of a commission, in agenda order (every child: the
+    coordinator's document)."""
+    require_coordinator(session, "produire l'ordre du jour d'une commission")
     meeting = get_or_fail(session, EpsMeeting, meeting_id, "Commission EPS")
     rows = [AgendaRow(last_name=s.child.last_name.upper(), first_name=s.child.first_name,
                       age=age_on(s.child.birth_date, meeting.meeting_date), reason=label(s.reason),
