@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..formatting import fr_date, fr_month
@@ -355,26 +355,31 @@ def quarterly_statement(session: Session, convention_id: int, year: int, quarter
 
 
 
-# --------------------------------------------------------------------------- held sessions of a period, grouped
+# --------------------------------------------------------------------------- sessions of a period, grouped
 
 
 @dataclass(frozen=True)
-class HeldGroup:
-    """Held sessions of one beneficiary's fiche and one session type over a period.
+class SessionGroup:
+    """Sessions of one beneficiary's fiche over a period, of one type and status.
 
-    ``convention_id`` is the convention the sessions are billed under — the fiche's own, or
-    the renewal covering their date, as :func:`quarterly_statement` places them — else the
+    ``convention_id`` is the convention they are billed under — the fiche's own, or the
+    renewal covering their date, as :func:`quarterly_statement` places them — else the
     fiche's own (None: a fiche without convention). ``billable`` of them are paid by the
-    PRE (in quota, in a signed convention's dates) for ``amount``.
+    PRE (held, in quota, in a signed convention's dates) for ``amount``.
     """
 
-    child_id: int
+    child_id: Optional[int]  # None when not asked per child
     partner_id: int
     convention_id: Optional[int]
     kind: SessionKind
-    held: int
+    status: SessionStatus
+    count: int
     billable: int
     amount: Decimal
+
+    @property
+    def held(self) -> int:
+        return self.count if self.status is SessionStatus.PRESENT else 0
 
 
 def _validity_end_sql() -> Any:
@@ -383,12 +388,14 @@ def _validity_end_sql() -> Any:
                  Convention.terminated_on), else_=Convention.end_date)
 
 
-def held_groups(session: Session, start: dt.date, end: dt.date) -> list[HeldGroup]:
-    """The statement's rule (held, in-quota, in-validity sessions × tariff) over any period,
-    grouped per fiche and session type in SQL, for the annual figures.
+def session_groups(session: Session, start: dt.date, end: dt.date, per_child: bool = True) -> list[SessionGroup]:
+    """Every session of the period, grouped per fiche, type and status, with what the
+    quarterly statement's rule (held, in-quota, in-validity sessions × tariff) bills.
 
-    Two grouped queries whatever the number of sessions: one for sessions inside their
-    fiche's convention, one (per day, usually empty) for those a renewal takes over.
+    Two grouped queries whatever the number of sessions — one for sessions inside their
+    fiche's convention, one (per day, usually short) for those outside it, which a renewal
+    may take over — for the annual figures, where loading each session would not do.
+    ``per_child=False`` groups per partner and convention only (totals, no children).
     """
     conventions = {c.id: c for c in session.scalars(select(Convention))}
     renewals: dict[int, list[Convention]] = {}
@@ -397,47 +404,42 @@ def held_groups(session: Session, start: dt.date, end: dt.date) -> list[HeldGrou
             renewals.setdefault(conv.renewed_from_id, []).append(conv)
     own_covers = and_(CareSession.session_date >= Convention.start_date,
                       CareSession.session_date <= _validity_end_sql())
-    covered = case((own_covers, 1), else_=0)
+    child = CareReferral.child_id if per_child else literal(None)
     base = (
-        select(CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
-               CareSession.hors_quota)
+        select(child, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
+               CareSession.status, CareSession.hors_quota)
         .join(CareReferral, CareReferral.id == CareSession.care_referral_id)
         .outerjoin(Convention, Convention.id == CareReferral.convention_id)
-        .where(CareSession.status == SessionStatus.PRESENT, CareSession.session_date >= start,
-               CareSession.session_date <= end)
+        .where(CareSession.session_date >= start, CareSession.session_date <= end)
     )
-    totals: dict[tuple[int, int, Optional[int], SessionKind], list[int]] = {}
+    keys = (*((CareReferral.child_id,) if per_child else ()), CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
+            CareSession.status, CareSession.hors_quota)
+    totals: dict[tuple[Any, ...], list[int]] = {}
 
-    def add(child_id: int, partner_id: int, conv: Optional[Convention], own_id: Optional[int], kind: Any,
-            hors_quota: bool, count: int, day: Optional[dt.date]) -> None:
-        kind = SessionKind(kind)
-        payer = conv.id if conv is not None else own_id
-        ok = (conv is not None and not hors_quota and conv.status is not ConventionStatus.DRAFT
-              and (day is None or covers(conv, day)))
-        slot = totals.setdefault((child_id, partner_id, payer, kind), [0, 0])
+    def add(payer: Optional[Convention], own_id: Optional[int], row: Any, count: int) -> None:
+        child_id, partner_id, _, kind, status, hors_quota = row[:6]
+        ok = (payer is not None and status is SessionStatus.PRESENT and not hors_quota
+              and payer.status is not ConventionStatus.DRAFT)
+        slot = totals.setdefault((child_id, partner_id, payer.id if payer is not None else own_id, kind, status),
+                                 [0, 0])
         slot[0] += count
         slot[1] += count if ok else 0
 
-    grouped = base.add_columns(covered.label("covered"), func.count().label("n")).group_by(
-        CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
-        CareSession.hors_quota, covered)
-    for child_id, partner_id, conv_id, kind, hors_quota, is_covered, count in session.execute(grouped):
-        if conv_id is None or is_covered:
-            add(child_id, partner_id, conventions.get(conv_id) if is_covered else None, conv_id, kind,
-                bool(hors_quota), int(count), None)
-    outside = (base.add_columns(CareSession.session_date, func.count().label("n"))
+    inside = (base.add_columns(func.count()).where(or_(CareReferral.convention_id.is_(None), own_covers))
+              .group_by(*keys))
+    for row in session.execute(inside):
+        add(conventions.get(row[2]) if row[2] is not None else None, row[2], row, int(row[-1]))
+    outside = (base.add_columns(CareSession.session_date, func.count())
                .where(CareReferral.convention_id.is_not(None), ~own_covers)
-               .group_by(CareReferral.child_id, CareReferral.partner_id, CareReferral.convention_id, CareSession.kind,
-                         CareSession.hors_quota, CareSession.session_date))
-    for child_id, partner_id, conv_id, kind, hors_quota, day, count in session.execute(outside):
-        renewal = _renewal_covering(renewals, conv_id, day)
-        # Outside every term of the chain: held, not billable, counted under the fiche's own.
-        add(child_id, partner_id, renewal, conv_id, kind, bool(hors_quota), int(count), day)
-    groups: list[HeldGroup] = []
-    for (child_id, partner_id, conv_id, kind), (held, paid) in totals.items():
+               .group_by(*keys, CareSession.session_date))
+    for row in session.execute(outside):
+        # Outside every term of the chain: not billable, counted under the fiche's own convention.
+        add(_renewal_covering(renewals, row[2], row[6]), row[2], row, int(row[-1]))
+    groups: list[SessionGroup] = []
+    for (child_id, partner_id, conv_id, kind, status), (count, paid) in totals.items():
         conv = conventions.get(conv_id) if conv_id is not None else None
-        amount = (_tariff(conv, kind) * paid).quantize(Decimal("0.01")) if conv is not None and paid else Decimal("0.00")
-        groups.append(HeldGroup(child_id, partner_id, conv_id, kind, held, paid, amount))
+        amount = (_tariff(conv, kind) * paid).quantize(Decimal("0.01")) if conv is not None else Decimal("0.00")
+        groups.append(SessionGroup(child_id, partner_id, conv_id, kind, status, count, paid, amount))
     return groups
 
 

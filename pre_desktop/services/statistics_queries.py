@@ -9,6 +9,7 @@ asked separately, only for the selected year, and only those the acting user may
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import statistics as pystats
 from collections import defaultdict
@@ -41,7 +42,7 @@ from ..textnorm import fold
 from .access import may_read_notes, sees_every_file, visible_children
 from .clock import today
 from .labels import label
-from .reports import held_groups
+from .reports import session_groups
 from .sessions import DEFAULT_QUOTA, DEFAULT_THRESHOLD
 from .statistics import (
     AGE_BANDS,
@@ -112,7 +113,12 @@ class _Year:
 
 
 class _Counter:
-    """Counts one school year. ``with_ids`` asks the children behind each number too."""
+    """Counts one school year. ``with_ids`` asks the children behind each number too.
+
+    Counting is GROUP BY in the database; the children behind the numbers come from one
+    more column query per subject (children, repérages, fiches, sessions), restricted to the
+    files the acting user may read, and are shared out to the categories in Python.
+    """
 
     def __init__(self, session: Session, year: SchoolYear, with_ids: bool) -> None:
         self.s = session
@@ -120,32 +126,45 @@ class _Counter:
         self.start, self.end = year.start, year.end
         self.with_ids = with_ids and _any_visible(session)
         self.out = _Year()
+        self._visible: Optional[set[int]] = None
 
     # -- helpers
 
     def in_year(self, column: Any) -> Any:
         return and_(column >= self.start, column <= self.end)
 
-    def ids(self, stmt: Select, child_column: Any) -> dict[Any, tuple[int, ...]]:
-        """{category: child ids} from a (category, child id) statement, visible children only."""
+    def rows(self, stmt: Select, child_column: Any) -> list[Any]:
+        """The rows of a column query for the children the acting user may read (none without ids)."""
         if not self.with_ids:
-            return {}
-        found: dict[Any, set[int]] = defaultdict(set)
-        for key, child_id in self.s.execute(stmt.where(visible_children(self.s, child_column)).distinct()):
-            found[key].add(child_id)
-        return {k: tuple(sorted(v)) for k, v in found.items()}
+            return []
+        return list(self.s.execute(stmt.where(visible_children(self.s, child_column))))
 
-    def figure(self, key: str, value: Any, ids: Iterable[int] = (), detail: str = "", label_: str = "") -> None:
-        self.out.figures[key] = _Row(label_, value, tuple(sorted(set(ids))) if self.with_ids else (), detail)
+    def visible(self, ids: Iterable[int]) -> set[int]:
+        """Which of these ids (from a query not filtered by access) the acting user may read."""
+        wanted = set(ids)
+        if not self.with_ids or not wanted:
+            return set()
+        if sees_every_file(self.s):
+            return wanted
+        if self._visible is None:
+            self._visible = set(self.s.scalars(select(Child.id).where(visible_children(self.s))))
+        return wanted & self._visible
 
-    def grouped(self, key: str, counts: Iterable[tuple[Any, Any]], ids: dict[Any, tuple[int, ...]],
-                labels: Callable[[Any], str], key_of: Callable[[Any], str] = lambda k: str(k)) -> None:
+    def figure(self, key: str, value: Any, ids: Iterable[int] = (), detail: str = "") -> None:
+        self.out.figures[key] = _Row("", value, tuple(sorted(set(ids))) if self.with_ids else (), detail)
+
+    def breakdown(self, key: str, counts: Iterable[tuple[Any, Any]], ids: dict[Any, Iterable[int]],
+                  labels: Callable[[Any], str], key_of: Callable[[Any], str] = str) -> None:
+        """Rows from (category, value) pairs; categories with the same key_of are merged."""
         rows: dict[str, _Row] = {}
+        members: dict[str, set[int]] = defaultdict(set)
         for category, value in counts:
             row_key = key_of(category)
             row = rows.setdefault(row_key, _Row(labels(category), 0))
             row.value += value or 0
-            row.ids = tuple(sorted(set(row.ids) | set(ids.get(category, ()))))
+            members[row_key].update(ids.get(category, ()))
+        for row_key, row in rows.items():
+            row.ids = tuple(sorted(members[row_key]))
         self.out.breakdowns[key] = rows
 
     # -- children followed
@@ -156,81 +175,71 @@ class _Counter:
 
     def count_children(self) -> None:
         s, followed = self.s, self.followed()
-        for key, cond in (("children_followed", followed), ("new_entries", self.in_year(Child.entry_date)),
-                          ("exits", self.in_year(Child.exit_date))):
-            value = s.scalar(select(func.count(Child.id)).where(cond)) or 0
-            self.figure(key, value, self.ids(select(literal(1), Child.id).where(cond), Child.id).get(1, ()))
         ref = self.year.age_reference
-
-        def years_before(n: int) -> dt.date:
-            try:
-                return ref.replace(year=ref.year - n)
-            except ValueError:  # never for 31 December, kept for safety
-                return ref.replace(year=ref.year - n, day=28)
-
-        bands = []
-        for band_key, _, low, _high in AGE_BANDS[1:]:
-            bands.append((Child.birth_date > years_before(low), AGE_BANDS[len(bands)][0]))
-        age_case = case(*bands, else_=literal(AGE_BANDS[-1][0]))
-        sex_col = func.coalesce(type_coerce(Child.sex, String), literal(""))
-        hood = func.coalesce(func.nullif(func.trim(Family.neighbourhood), ""), literal(""))
-        level = _level_case(s)
-        base = select(Child.id).join(Family, Family.id == Child.family_id).where(followed)
-        for key, expr, labels in (
-                ("by_sex", sex_col, lambda k: label(Sex(k)) if k else NOT_GIVEN),
-                ("by_age_band", age_case, lambda k: dict((b[0], b[1]) for b in AGE_BANDS)[k]),
-                ("by_school_level", level, lambda k: dict(SCHOOL_LEVELS)[k]),
-                ("by_neighbourhood", hood, lambda k: k or NOT_GIVEN)):
-            counts = s.execute(select(expr, func.count(Child.id)).join(Family, Family.id == Child.family_id)
-                               .where(followed).group_by(expr)).all()
-            ids = self.ids(base.with_only_columns(expr, Child.id), Child.id)
-            self.grouped(key, counts, ids, labels, key_of=lambda k: str(k) if k else "")
-        # Exit reasons: free text, grouped by what comes before " : " ("Réorienté vers : CMP").
+        # Age on the reference day is at least n ⇔ born on or before that day n years earlier.
+        bands = [(Child.birth_date > ref.replace(year=ref.year - low), AGE_BANDS[index][0])
+                 for index, (_, _, low, _) in enumerate(AGE_BANDS[1:])]
+        cols = (func.coalesce(type_coerce(Child.sex, String), literal("")),
+                case(*bands, else_=literal(AGE_BANDS[-1][0])),
+                _level_case(s),
+                func.coalesce(func.nullif(func.trim(Family.neighbourhood), ""), literal("")),
+                case((self.in_year(Child.entry_date), 1), else_=0))
+        # One GROUP BY over every combination (a few hundred rows), summed per category below.
+        cube = s.execute(select(*cols, func.count(Child.id)).join(Family, Family.id == Child.family_id)
+                         .where(followed).group_by(*cols)).all()
+        members = self.rows(select(Child.id, *cols).join(Family, Family.id == Child.family_id).where(followed),
+                            Child.id)
+        self.figure("children_followed", sum(r[-1] for r in cube), (r[0] for r in members))
+        self.figure("new_entries", sum(r[-1] for r in cube if r[4]), (r[0] for r in members if r[5]))
+        level_labels, band_labels = dict(SCHOOL_LEVELS), {b[0]: b[1] for b in AGE_BANDS}
+        for key, index, labels in (("by_sex", 0, lambda k: label(Sex(k)) if k else NOT_GIVEN),
+                                   ("by_age_band", 1, band_labels.__getitem__),
+                                   ("by_school_level", 2, level_labels.__getitem__),
+                                   ("by_neighbourhood", 3, lambda k: k or NOT_GIVEN)):
+            counts: dict[Any, int] = defaultdict(int)
+            for r in cube:
+                counts[r[index]] += r[-1]
+            ids: dict[Any, list[int]] = defaultdict(list)
+            for r in members:
+                ids[r[index + 1]].append(r[0])
+            self.breakdown(key, counts.items(), ids, labels, key_of=lambda k: str(k) if k else "")
+        # Exits, by reason: free text, grouped by what comes before " : " ("Réorienté vers : CMP").
         exits = self.in_year(Child.exit_date)
         reason = func.coalesce(Child.exit_reason, literal(""))
-        counts = s.execute(select(reason, func.count(Child.id)).where(exits).group_by(reason)).all()
-        ids = self.ids(select(reason, Child.id).where(exits), Child.id)
-        self.grouped("exit_reasons", counts, ids, _reason_label, key_of=lambda k: fold(_reason_label(k)))
+        counts_by_reason = s.execute(select(reason, func.count(Child.id)).where(exits).group_by(reason)).all()
+        ids_by_reason: dict[Any, list[int]] = defaultdict(list)
+        for text, child_id in self.rows(select(reason, Child.id).where(exits), Child.id):
+            ids_by_reason[text].append(child_id)
+        self.figure("exits", sum(n for _, n in counts_by_reason), (i for v in ids_by_reason.values() for i in v))
+        self.breakdown("exit_reasons", counts_by_reason, ids_by_reason, _reason_label,
+                       key_of=lambda k: fold(_reason_label(k)))
 
     # -- referrals
 
     def count_referrals(self) -> None:
         s, when = self.s, self.in_year(Referral.referred_on)
-        total = s.scalar(select(func.count(Referral.id)).where(when)) or 0
-        ids = self.ids(select(literal(1), Referral.child_id).where(when), Referral.child_id)
-        self.figure("referrals", total, ids.get(1, ()))
         source = func.coalesce(Referral.source, literal(""))
         counts = s.execute(select(source, func.count(Referral.id)).where(when).group_by(source)).all()
-        self.grouped("referral_sources", counts, self.ids(select(source, Referral.child_id).where(when),
-                                                           Referral.child_id),
-                     lambda k: (k[:1].upper() + k[1:]) if k else NOT_GIVEN, key_of=lambda k: fold(k))
-        # Reasons are typed text ("anxiété, absentéisme"): split on , ; and line ends, folded.
+        # Reasons are typed text ("anxiété, absentéisme"): split on , ; and line ends, folded; each
+        # distinct text is split once (GROUP BY), the children behind come from the visible rows.
         reasons: dict[str, _Row] = {}
-        for child_id, text in s.execute(select(Referral.child_id, Referral.reasons).where(when)):
-            for part in _REASON_SPLIT.split(text or ""):
-                part = part.strip(" .-–\t")
-                if not part:
-                    continue
-                key = fold(part)
-                row = reasons.setdefault(key, _Row(part[:1].upper() + part[1:], 0, ()))
-                row.value += 1
-                if self.with_ids:
-                    row.ids = row.ids + (child_id,)
+        for text, n in s.execute(select(Referral.reasons, func.count(Referral.id)).where(when)
+                                 .group_by(Referral.reasons)):
+            for key, part in _reason_parts(text):
+                reasons.setdefault(key, _Row(part, 0)).value += n
+        by_source: dict[str, list[int]] = defaultdict(list)
+        reason_children: dict[str, set[int]] = defaultdict(set)
+        for child_id, source_text, text in self.rows(select(Referral.child_id, source, Referral.reasons).where(when),
+                                                     Referral.child_id):
+            by_source[source_text].append(child_id)
+            for key, _ in _reason_parts(text):
+                reason_children[key].add(child_id)
+        self.figure("referrals", sum(n for _, n in counts), (i for v in by_source.values() for i in v))
+        self.breakdown("referral_sources", counts, by_source,
+                       lambda k: (k[:1].upper() + k[1:]) if k else NOT_GIVEN, key_of=fold)
+        for key, row in reasons.items():
+            row.ids = tuple(sorted(reason_children[key]))
         self.out.breakdowns["referral_reasons"] = reasons
-        self.reason_ids_visible = self._visible_ids([i for r in reasons.values() for i in r.ids])
-
-    def _visible_ids(self, ids: Iterable[int]) -> set[int]:
-        """Which of these (from a Python-side count) the acting user may read."""
-        wanted = sorted(set(ids))
-        if not wanted or not self.with_ids:
-            return set()
-        if sees_every_file(self.s):
-            return set(wanted)
-        out: set[int] = set()
-        for start in range(0, len(wanted), 5000):
-            chunk = wanted[start:start + 5000]
-            out.update(self.s.scalars(select(Child.id).where(Child.id.in_(chunk), visible_children(self.s))))
-        return out
 
     # -- pathways
 
@@ -238,7 +247,7 @@ class _Counter:
         rows = self.s.execute(select(Pathway.child_id, Pathway.start_date, Pathway.end_date)
                               .where(self.in_year(Pathway.end_date))).all()
         lengths = [(end - start).days for _, start, end in rows if start is not None and end >= start]
-        visible = self._visible_ids(child for child, _, _ in rows)
+        visible = self.visible(child for child, _, _ in rows)
         self.figure("pathways_ended", len(rows), visible)
         self.figure("pathway_length_mean", round(sum(lengths) / len(lengths), 1) if lengths else None, visible)
         self.figure("pathway_length_median", pystats.median(lengths) if lengths else None, visible)
@@ -249,60 +258,57 @@ class _Counter:
         s = self.s
         held = and_(self.in_year(EpsMeeting.meeting_date), EpsMeeting.meeting_date <= today())
         meetings = s.scalar(select(func.count(EpsMeeting.id)).where(held)) or 0
-        examined = self.ids(select(literal(1), EpsSituation.child_id)
-                            .join(EpsMeeting, EpsMeeting.id == EpsSituation.meeting_id).where(held),
-                            EpsSituation.child_id)
-        self.figure("eps_meetings", meetings, examined.get(1, ()))
+        examined = self.rows(select(EpsSituation.child_id).join(EpsMeeting, EpsMeeting.id == EpsSituation.meeting_id)
+                             .where(held), EpsSituation.child_id)
+        self.figure("eps_meetings", meetings, (r[0] for r in examined))
         when = self.in_year(EpsDecision.decided_on)
-        total = s.scalar(select(func.count(EpsDecision.id)).where(when)) or 0
-        self.figure("eps_decisions", total, self.ids(select(literal(1), EpsDecision.child_id).where(when),
-                                                     EpsDecision.child_id).get(1, ()))
         counts = s.execute(select(EpsDecision.kind, func.count(EpsDecision.id)).where(when)
                            .group_by(EpsDecision.kind)).all()
-        self.grouped("eps_decisions_by_kind", counts,
-                     self.ids(select(EpsDecision.kind, EpsDecision.child_id).where(when), EpsDecision.child_id),
-                     lambda k: label(EpsDecisionKind(k)), key_of=lambda k: EpsDecisionKind(k).value)
+        ids: dict[Any, list[int]] = defaultdict(list)
+        for kind, child_id in self.rows(select(EpsDecision.kind, EpsDecision.child_id).where(when),
+                                        EpsDecision.child_id):
+            ids[kind].append(child_id)
+        self.figure("eps_decisions", sum(n for _, n in counts), (i for v in ids.values() for i in v))
+        self.breakdown("eps_decisions_by_kind", counts, ids, lambda k: label(EpsDecisionKind(k)),
+                       key_of=lambda k: EpsDecisionKind(k).value)
 
     # -- orientations (fiches de liaison)
 
     def count_orientations(self) -> None:
         s, sent = self.s, self.in_year(CareReferral.sent_on)
-        total = s.scalar(select(func.count(CareReferral.id)).where(sent)) or 0
-        self.figure("orientations", total, self.ids(select(literal(1), CareReferral.child_id).where(sent),
-                                                    CareReferral.child_id).get(1, ()))
-        by_type = (select(PartnerType.label, func.count(CareReferral.id))
-                   .join(Partner, Partner.id == CareReferral.partner_id)
-                   .join(PartnerType, PartnerType.id == Partner.type_id).where(sent).group_by(PartnerType.label))
-        ids = self.ids(select(PartnerType.label, CareReferral.child_id)
-                       .join(Partner, Partner.id == CareReferral.partner_id)
-                       .join(PartnerType, PartnerType.id == Partner.type_id).where(sent), CareReferral.child_id)
-        self.grouped("orientations_by_partner_type", s.execute(by_type).all(), ids, lambda k: k,
-                     key_of=lambda k: fold(k))
-        # Delay from the first sending to the first appointment (rule 2).
+        typed = (lambda stmt: stmt.join(Partner, Partner.id == CareReferral.partner_id)
+                 .join(PartnerType, PartnerType.id == Partner.type_id).where(sent))
+        counts = s.execute(typed(select(PartnerType.label, func.count(CareReferral.id))).group_by(PartnerType.label)).all()
+        # One row per fiche sent in the year: the children by type, and the delay to the first appointment (rule 2).
         delay_limit = func.coalesce(Convention.first_appointment_delay_days, DEFAULT_FIRST_APPOINTMENT_DELAY)
-        rows = s.execute(select(CareReferral.child_id, CareReferral.sent_on, CareReferral.first_appointment_on,
-                                delay_limit).outerjoin(Convention, Convention.id == CareReferral.convention_id)
-                         .where(sent)).all()
+        fiches = s.execute(typed(select(CareReferral.child_id, PartnerType.label, CareReferral.sent_on,
+                                        CareReferral.first_appointment_on, delay_limit))
+                           .outerjoin(Convention, Convention.id == CareReferral.convention_id)).all()
+        visible = self.visible(r[0] for r in fiches)
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for child_id, type_label, *_ in fiches:
+            if child_id in visible:
+                by_type[type_label].append(child_id)
+        self.figure("orientations", sum(n for _, n in counts), visible)
+        self.breakdown("orientations_by_partner_type", counts, by_type, str, key_of=fold)
         now = today()
         delays: list[int] = []
         within, due, delay_children, within_children = 0, 0, [], []
-        for child_id, sent_on, first, limit in rows:
-            limit = int(limit)
+        for child_id, _, sent_on, first, limit in fiches:
             if first is not None and first >= sent_on:
                 days = (first - sent_on).days
                 delays.append(days)
                 delay_children.append(child_id)
                 due += 1
-                if days <= limit:
+                if days <= int(limit):
                     within += 1
                     within_children.append(child_id)
-            elif (now - sent_on).days > limit:
+            elif (now - sent_on).days > int(limit):
                 due += 1  # no first appointment and the delay has run out: outside the delay
         self.figure("first_appointment_delay_median", pystats.median(delays) if delays else None,
-                    self._visible_ids(delay_children), detail=f"{len(delays)} fiches avec un premier rendez-vous")
+                    visible.intersection(delay_children), detail=f"{len(delays)} fiches avec un premier rendez-vous")
         self.figure("first_appointment_within_delay", within / due if due else None,
-                    self._visible_ids(within_children), detail=f"{within} sur {due}")
-        self.count_quota()
+                    visible.intersection(within_children), detail=f"{within} sur {due}")
 
     def count_quota(self) -> None:
         """Fiches with a session held in the year, by how much of the quota they used by its end."""
@@ -313,85 +319,85 @@ class _Counter:
         hors = func.sum(case((and_(present, up_to_end, CareSession.hors_quota.is_(True)), 1), else_=0))
         held_in_year = func.sum(case((and_(present, self.in_year(CareSession.session_date)), 1), else_=0))
         per_fiche = (select(CareSession.care_referral_id.label("cr_id"), used.label("used"), hors.label("hors"))
+                     .where(CareSession.session_date <= self.end)
                      .group_by(CareSession.care_referral_id).having(held_in_year > 0).subquery())
         quota = func.coalesce(Convention.session_quota, DEFAULT_QUOTA)
         threshold = func.coalesce(Convention.quota_warning_threshold, DEFAULT_THRESHOLD)
         level = case((or_(per_fiche.c.used >= quota, per_fiche.c.hors > 0), literal("reached")),
                      (per_fiche.c.used >= threshold, literal("threshold")), else_=literal("below"))
-        frm = (select(level.label("level"), CareReferral.child_id).select_from(per_fiche)
-               .join(CareReferral, CareReferral.id == per_fiche.c.cr_id)
-               .outerjoin(Convention, Convention.id == CareReferral.convention_id))
-        counts = dict(s.execute(select(level, func.count()).select_from(per_fiche)
-                                .join(CareReferral, CareReferral.id == per_fiche.c.cr_id)
-                                .outerjoin(Convention, Convention.id == CareReferral.convention_id)
-                                .group_by(level)).all())
-        ids = self.ids(frm, CareReferral.child_id)
-        self.grouped("quota_use", [(k, counts.get(k, 0)) for k, _ in QUOTA_LEVELS], ids, dict(QUOTA_LEVELS).get)
-        total = sum(counts.values())
-        reached = counts.get("reached", 0)
-        at_threshold = reached + counts.get("threshold", 0)
+        fiches = s.execute(select(level, CareReferral.child_id).select_from(per_fiche)
+                           .join(CareReferral, CareReferral.id == per_fiche.c.cr_id)
+                           .outerjoin(Convention, Convention.id == CareReferral.convention_id)).all()
+        counts: dict[str, int] = {k: 0 for k, _ in QUOTA_LEVELS}
+        visible = self.visible(child_id for _, child_id in fiches)
+        ids: dict[str, list[int]] = defaultdict(list)
+        for lvl, child_id in fiches:
+            counts[lvl] += 1
+            if child_id in visible:
+                ids[lvl].append(child_id)
+        self.breakdown("quota_use", counts.items(), ids, dict(QUOTA_LEVELS).__getitem__)
+        total, reached = len(fiches), counts["reached"]
+        at_threshold = reached + counts["threshold"]
         self.figure("quota_threshold_share", at_threshold / total if total else None,
-                    (*ids.get("threshold", ()), *ids.get("reached", ())), detail=f"{at_threshold} sur {total}")
-        self.figure("quota_reached_share", reached / total if total else None, ids.get("reached", ()),
+                    (*ids["threshold"], *ids["reached"]), detail=f"{at_threshold} sur {total}")
+        self.figure("quota_reached_share", reached / total if total else None, ids["reached"],
                     detail=f"{reached} sur {total}")
 
     # -- sessions
 
     def count_sessions(self) -> None:
-        s, when = self.s, self.in_year(CareSession.session_date)
-        present = case((CareSession.status == SessionStatus.PRESENT, 1), else_=0)
-        absent = case((CareSession.status.in_((SessionStatus.EXCUSED, SessionStatus.UNEXCUSED)), 1), else_=0)
-        att = s.execute(select(Partner.id, Partner.name, func.sum(present), func.sum(absent))
-                        .join(CareReferral, CareReferral.id == CareSession.care_referral_id)
-                        .join(Partner, Partner.id == CareReferral.partner_id)
-                        .where(when, CareSession.status != SessionStatus.CANCELLED)
-                        .group_by(Partner.id, Partner.name)).all()
-        ids = self.ids(select(CareReferral.partner_id, CareReferral.child_id)
-                       .join(CareSession, CareSession.care_referral_id == CareReferral.id)
-                       .where(when, CareSession.status != SessionStatus.CANCELLED), CareReferral.child_id)
-        rows: dict[str, _Row] = {}
-        for partner_id, name, here, away in att:
-            here, away = int(here or 0), int(away or 0)
-            if here + away:
-                rows[str(partner_id)] = _Row(name, here / (here + away), ids.get(partner_id, ()),
-                                             f"{here} présences sur {here + away} séances")
-        self.out.breakdowns["attendance_by_partner"] = rows
-
-        groups = held_groups(s, self.start, self.end)
-        conventions = {cid: (ref, partner, funder) for cid, ref, partner, funder in s.execute(
-            select(Convention.id, Convention.reference, Partner.name, Convention.funder)
-            .join(Partner, Partner.id == Convention.partner_id))}
+        s = self.s
+        groups = session_groups(s, self.start, self.end, per_child=self.with_ids)
         partners = dict(s.execute(select(Partner.id, Partner.name)).all())
-        visible = self._visible_ids(g.child_id for g in groups)
-        held_total, amount_total = 0, Decimal("0.00")
+        places: dict[tuple[Optional[int], int], tuple[tuple[str, str, str], ...]] = {}
+        for cid, ref, funder_text in s.execute(select(Convention.id, Convention.reference, Convention.funder)):
+            funder = (funder_text or "").strip() or "Financeur non renseigné"
+            places[(cid, 0)] = ((str(cid), ref, ""), (fold(funder), funder, ""))
+        visible = self.visible(g.child_id for g in groups if g.child_id is not None)
+        attendance: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        attendance_ids: dict[int, set[int]] = defaultdict(set)
         tables: dict[str, dict[str, _Row]] = {k: {} for k in (
             "sessions_by_convention", "amounts_by_convention", "sessions_by_partner", "amounts_by_partner",
             "sessions_by_funder", "amounts_by_funder")}
+        members: dict[tuple[str, str], set[int]] = defaultdict(set)
+        held_children: set[int] = set()
+        billed_children: set[int] = set()
+        held_total, amount_total = 0, Decimal("0.00")
         for g in groups:
+            if g.status is not SessionStatus.CANCELLED:
+                attendance[g.partner_id][0 if g.status is SessionStatus.PRESENT else 1] += g.count
+                attendance_ids[g.partner_id].add(g.child_id)
+            if not g.held:
+                continue
             held_total += g.held
             amount_total += g.amount
+            held_children.add(g.child_id)
+            if g.billable:
+                billed_children.add(g.child_id)
+            partner_name = partners.get(g.partner_id, "")
             if g.convention_id is None:
-                conv_key, conv_label, funder = "none", "Sans convention", "Sans convention"
+                conv_key, conv_label, funder_key, funder = "none", "Sans convention", "none", "Sans convention"
             else:
-                ref, partner_name, funder_text = conventions[g.convention_id]
-                conv_key, conv_label = str(g.convention_id), f"{ref} — {partner_name}"
-                funder = (funder_text or "").strip() or "Financeur non renseigné"
+                (conv_key, ref, _), (funder_key, funder, _) = places[(g.convention_id, 0)]
+                conv_label = f"{ref} — {partner_name}"
             for what, key, row_label in (("convention", conv_key, conv_label),
-                                         ("partner", str(g.partner_id), partners.get(g.partner_id, "")),
-                                         ("funder", fold(funder), funder)):
+                                         ("partner", str(g.partner_id), partner_name),
+                                         ("funder", funder_key, funder)):
                 for measure, value in (("sessions", g.held), ("amounts", g.amount)):
-                    row = tables[f"{measure}_by_{what}"].setdefault(
-                        key, _Row(row_label, Decimal("0.00") if measure == "amounts" else 0))
+                    table = f"{measure}_by_{what}"
+                    row = tables[table].setdefault(key, _Row(row_label, Decimal("0.00") if measure == "amounts" else 0))
                     row.value += value
-                    if g.child_id in visible and g.child_id not in row.ids:
-                        row.ids = row.ids + (g.child_id,)
-        for key, table in tables.items():
-            for row in table.values():
-                row.ids = tuple(sorted(row.ids))
-            self.out.breakdowns[key] = table
-        self.figure("sessions_held", held_total, visible)
-        self.figure("sessions_amount", amount_total,
-                    visible & {g.child_id for g in groups if g.billable})
+                    members[(table, key)].add(g.child_id)
+        for table, rows in tables.items():
+            for key, row in rows.items():
+                row.ids = tuple(sorted(members[(table, key)] & visible))
+            self.out.breakdowns[table] = rows
+        self.out.breakdowns["attendance_by_partner"] = {
+            str(pid): _Row(partners.get(pid, ""), here / (here + away), tuple(sorted(attendance_ids[pid] & visible)),
+                           f"{here} présences sur {here + away} séances")
+            for pid, (here, away) in attendance.items() if here + away}
+        self.figure("sessions_held", held_total, held_children & visible)
+        self.figure("sessions_amount", amount_total, billed_children & visible)
 
     def run(self) -> _Year:
         self.count_children()
@@ -399,6 +405,7 @@ class _Counter:
         self.count_pathways()
         self.count_eps()
         self.count_orientations()
+        self.count_quota()
         self.count_sessions()
         return self.out
 
@@ -406,6 +413,17 @@ class _Counter:
 _REASON_SPLIT = re.compile(r"[,;\n\r]+")
 QUOTA_LEVELS = (("below", "Sous le seuil d'alerte"), ("threshold", "Seuil d'alerte atteint"),
                 ("reached", "Quota atteint"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_parts(text: Optional[str]) -> tuple[tuple[str, str], ...]:
+    """(folded key, label) of each reason in a repérage's typed reasons, once per distinct text."""
+    parts = []
+    for part in _REASON_SPLIT.split(text or ""):
+        part = part.strip(" .-–\t")
+        if part:
+            parts.append((fold(part), part[:1].upper() + part[1:]))
+    return tuple(dict(parts).items())
 
 
 def _reason_label(text: Optional[str]) -> str:
@@ -473,7 +491,7 @@ def _fixed_label(key: str, k: str) -> str:
     return dict(QUOTA_LEVELS)[k]
 
 
-def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row], visible: set[int]) -> tuple[dict, dict]:
+def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row]) -> tuple[dict, dict]:
     """Keep the most frequent reasons of the year; fold the others into « Autres motifs »."""
     ranked = sorted(rows, key=lambda k: (-rows[k].value, fold(rows[k].label)))
     keep = set(ranked[:TOP_REASONS]) if len(ranked) > TOP_REASONS + 1 else set(ranked)
@@ -486,7 +504,7 @@ def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row], visible: set[
             target = k if k in keep else "other"
             dest = out.setdefault(target, _Row(row.label if target == k else OTHER_REASONS, 0))
             dest.value += row.value
-            dest.ids = dest.ids + tuple(i for i in row.ids if i in visible)
+            dest.ids = (*dest.ids, *row.ids)
         for row in out.values():
             row.ids = tuple(sorted(set(row.ids)))
         return out
@@ -628,8 +646,7 @@ def build_dashboard(session: Session, year: SchoolYear) -> Dashboard:
     current = current_counter.run()
     previous = _Counter(session, year.previous(), with_ids=False).run()
     current.breakdowns["referral_reasons"], previous.breakdowns["referral_reasons"] = _top_reasons(
-        current.breakdowns["referral_reasons"], previous.breakdowns["referral_reasons"],
-        getattr(current_counter, "reason_ids_visible", set()))
+        current.breakdowns["referral_reasons"], previous.breakdowns["referral_reasons"])
     notes = may_read_notes(session)
     specs = _definitions(year)
     sections = []
