@@ -4,7 +4,8 @@ Everything goes through SQLite's online backup API, never a file copy: it copies
 coherent snapshot while the app (or another process) has the file open, including
 changes still in the WAL file, and restoring through it replaces the pages of the
 live file in one transaction, so a stale ``-wal`` next to it cannot resurrect the
-damaged data. No Qt here: the window runs these functions in a worker thread, the
+damaged data. The copies of an encrypted base are encrypted with the same passphrase
+(``key``), never written in clear. No Qt here: the window runs these functions in a worker thread, the
 command line calls them directly, and tests drive them with a fixed clock.
 """
 
@@ -14,12 +15,22 @@ import datetime as dt
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
 from . import db
+from .encryption import (
+    CONVERTING_SUFFIX,
+    DATABASE_ERRORS,
+    ERRORS,
+    Passphrase,
+    WrongPassphrase,
+    export_encrypted,
+    is_encrypted,
+    open_connection,
+    remove_files,
+)
 from .migrate import DatabaseOpenError, VERSION_TABLE, head_revision, revision_ids
 
 BACKUP_FOLDER = "sauvegardes"
@@ -70,6 +81,7 @@ class CheckReport:
     revision: Optional[str] = None
     head: str = ""
     problems: list[str] = field(default_factory=list)
+    encrypted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -133,11 +145,12 @@ def glob_escape(text: str) -> str:
 # --- taking a backup ----------------------------------------------------------------------
 
 
-def copy_database(source: Path, target: Path) -> Path:
+def copy_database(source: Path, target: Path, key: Optional[Passphrase] = None) -> Path:
     """Consistent copy of ``source`` to ``target`` (replaced only once the copy is complete).
 
     The copy is written to a temporary name and renamed: a failure (disk full, source
-    unreadable) leaves neither a half-written file nor a damaged earlier one.
+    unreadable) leaves neither a half-written file nor a damaged earlier one. With
+    ``key`` (an encrypted base) the copy is encrypted with the same passphrase.
     """
     source, target = Path(source), Path(target)
     if not source.is_file():
@@ -147,8 +160,12 @@ def copy_database(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partiel")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(str(partial))
+    src = open_connection(source, key, read_only=True)
+    try:
+        dst = open_connection(partial, key)
+    except BaseException:
+        src.close()
+        raise
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, no -wal beside it
@@ -157,7 +174,7 @@ def copy_database(source: Path, target: Path) -> Path:
     except BaseException as error:
         dst.close()
         partial.unlink(missing_ok=True)
-        if isinstance(error, (sqlite3.Error, OSError)):
+        if isinstance(error, (*ERRORS, OSError)):
             raise DatabaseOpenError(f"La copie de « {source.name} » vers « {target} » a échoué : {error}.") from None
         raise
     finally:
@@ -165,11 +182,12 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
-def make_backup(db_path: Path, kind: str = AUTO, now: Optional[dt.datetime] = None) -> BackupInfo:
-    """A new backup of ``db_path`` in its ``sauvegardes/`` folder."""
+def make_backup(db_path: Path, kind: str = AUTO, now: Optional[dt.datetime] = None,
+                key: Optional[Passphrase] = None) -> BackupInfo:
+    """A new backup of ``db_path`` in its ``sauvegardes/`` folder (encrypted like the base)."""
     db_path = Path(db_path).expanduser().resolve()
     when = now or dt.datetime.now()
-    target = copy_database(db_path, _target(backup_dir(db_path), db_path.stem, kind, when))
+    target = copy_database(db_path, _target(backup_dir(db_path), db_path.stem, kind, when), key)
     return BackupInfo(target, when.replace(microsecond=0), target.stat().st_size, kind)
 
 
@@ -214,11 +232,11 @@ def rotate(db_path: Path, policy: RetentionPolicy) -> list[Path]:
 
 
 def automatic_backup(db_path: Path, policy: RetentionPolicy = RetentionPolicy(),
-                     now: Optional[dt.datetime] = None) -> Optional[BackupInfo]:
+                     now: Optional[dt.datetime] = None, key: Optional[Passphrase] = None) -> Optional[BackupInfo]:
     """The start-up backup: taken if the last one is older than a day, then rotated."""
     if not automatic_backup_due(db_path, now):
         return None
-    backup = make_backup(db_path, AUTO, now)
+    backup = make_backup(db_path, AUTO, now, key)
     rotate(db_path, policy)
     return backup
 
@@ -226,19 +244,29 @@ def automatic_backup(db_path: Path, policy: RetentionPolicy = RetentionPolicy(),
 # --- checking a file ------------------------------------------------------------------------
 
 
-def check_database_file(path: Path) -> CheckReport:
+def check_database_file(path: Path, key: Optional[Passphrase] = None) -> CheckReport:
     """Integrity (PRAGMA integrity_check) and schema version of a file, read-only.
 
-    Opened read-only and never migrated: checking a backup must not change it.
+    Opened read-only and never migrated: checking a backup must not change it. An
+    encrypted file is read with ``key`` (a plain one without it); ``encrypted`` says which.
     """
     path = Path(path).expanduser()
     report = CheckReport(path, head=head_revision())
     if not path.is_file():
         report.problems.append(f"Le fichier « {path} » n'existe pas.")
         return report
+    report.encrypted = is_encrypted(path)
+    if report.encrypted and key is None:
+        report.problems.append(f"« {path.name} » est chiffrée (ou n'est pas une base SQLite) : sa phrase secrète est "
+                               "nécessaire pour la vérifier.")
+        return report
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as error:
+        conn = open_connection(path, key if report.encrypted else None, read_only=True)
+    except WrongPassphrase:
+        report.problems.append(f"La phrase secrète de la base n'ouvre pas « {path.name} » (chiffrée avec une autre "
+                               "phrase secrète, endommagée, ou pas une base PRE Desktop).")
+        return report
+    except ERRORS as error:
         report.problems.append(f"Le fichier « {path.name} » ne peut pas être ouvert : {error}.")
         return report
     try:
@@ -258,7 +286,7 @@ def check_database_file(path: Path) -> CheckReport:
             return report
         found = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
         report.revision = found[0][0] if found else None
-    except sqlite3.DatabaseError as error:
+    except DATABASE_ERRORS as error:
         report.problems.append(
             f"La base « {path.name} » est endommagée : SQLite ne peut pas en lire la structure."
             if "malformed" in str(error) else
@@ -280,49 +308,61 @@ def check_database_file(path: Path) -> CheckReport:
 # --- restoring ----------------------------------------------------------------------------
 
 
-def restore_backup(backup: Path, db_path: Path, now: Optional[dt.datetime] = None) -> BackupInfo:
+def restore_backup(backup: Path, db_path: Path, now: Optional[dt.datetime] = None,
+                   key: Optional[Passphrase] = None) -> BackupInfo:
     """Replace the content of ``db_path`` by ``backup``; returns the copy kept of the old base.
 
     The backup is checked first (integrity, a schema this version knows); then the
     current base is copied to ``sauvegardes/`` (or, if it is too damaged for SQLite to
     read, its file is copied as it is); only then is it overwritten. The caller must
-    have closed its own connections to ``db_path``.
+    have closed its own connections to ``db_path``. ``key``: the passphrase of an
+    encrypted base; the restored base stays encrypted with it, even from a backup
+    taken before the base was encrypted.
     """
     backup, db_path = Path(backup).expanduser(), Path(db_path).expanduser().resolve()
-    report = check_database_file(backup)
+    report = check_database_file(backup, key)
     if not report.ok:
         raise DatabaseOpenError("Restauration refusée, la base actuelle n'a pas été modifiée. " + " ".join(report.problems))
     if backup.resolve() == db_path:
         raise DatabaseOpenError("Ce fichier est la base actuelle : choisissez une sauvegarde.")
     when = now or dt.datetime.now()
-    kept, readable = _keep_current(db_path, when)
+    kept, readable = _keep_current(db_path, when, key)
     if not readable:  # nothing of the damaged file is worth writing over: start from a new one
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(db_path), timeout=db.BUSY_TIMEOUT_MS / 1000)
+        remove_files(db_path)
+    source, source_key = backup, (key if report.encrypted else None)
+    if key is not None and not report.encrypted:  # a plain backup comes back encrypted
+        source = backup_dir(db_path) / f"{db_path.stem}.restauration{CONVERTING_SUFFIX}"
+        source_key = key
     try:
-        src.backup(dst)
-    except sqlite3.Error as error:
+        if source != backup:
+            export_encrypted(backup, source, key)  # type: ignore[arg-type]
+        src = open_connection(source, source_key, read_only=True)
+        dst = open_connection(db_path, key)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except (*ERRORS, DatabaseOpenError) as error:
         raise DatabaseOpenError(
             f"La restauration a échoué ({error}). La base d'avant a été gardée dans « {kept.path} »."
         ) from None
     finally:
-        dst.close()
-        src.close()
+        if source != backup:
+            remove_files(source)
     return kept
 
 
-def _keep_current(db_path: Path, when: dt.datetime) -> tuple[BackupInfo, bool]:
+def _keep_current(db_path: Path, when: dt.datetime, key: Optional[Passphrase] = None) -> tuple[BackupInfo, bool]:
     """Copy of the base about to be replaced; False when SQLite could not read it."""
     target = _target(backup_dir(db_path), db_path.stem, BEFORE_RESTORE, when)
     if not db_path.exists():
         raise DatabaseOpenError(f"La base « {db_path} » n'existe pas.")
-    readable = check_database_file(db_path).ok
+    readable = check_database_file(db_path, key).ok
     try:
         if not readable:
             raise DatabaseOpenError("damaged")
-        copy_database(db_path, target)
+        copy_database(db_path, target, key if is_encrypted(db_path) else None)
     except DatabaseOpenError:
         # Unreadable for SQLite (damaged): keep its bytes as they are, they may still be rescued.
         readable = False

@@ -26,7 +26,8 @@ from .services.errors import DomainError
 from .services.listing import LISTERS
 
 from .commands import EXPORTS, IMPORTS, TOP_LEVEL
-from .commands.common import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED
+from .commands.common import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, add_passphrase_argument, passphrase
+from .encryption import strong_enough
 
 KIND_HELP = {
     "children": "enfants",
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="CHEMIN", help="fichier de la base à créer")
     demo.add_argument("--force", action="store_true",
                       help="supprimer et recréer le fichier s'il contient déjà des enfants")
+    add_passphrase_argument(demo, "créer une base chiffrée : fichier texte dont la première ligne est la phrase "
+                                  "secrète (au moins 12 caractères)")
 
     lst = sub.add_parser("list", help="lister des enregistrements (tableau ou JSON)",
                          description="Affiche les enregistrements d'une base, en tableau aligné ou en JSON.")
@@ -125,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="ce qu'il faut lister : " + ", ".join(f"{k} ({v})" for k, v in KIND_HELP.items()))
     lst.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="CHEMIN", help=db_help)
     lst.add_argument("--json", action="store_true", help="sortie JSON (un objet par enregistrement)")
+    add_passphrase_argument(lst)
 
     for module in TOP_LEVEL:
         importlib.import_module(module).register(sub)
@@ -180,7 +184,7 @@ def _fail(message: str, code: int = EXIT_DATABASE) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    engine, factory = open_database(_db_path(args), create=False)
+    engine, factory = open_database(_db_path(args), create=False, key=passphrase(args))
     try:
         with factory() as session:
             records = LISTERS[args.kind](session)
@@ -214,9 +218,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _fail("le module de démonstration n'est pas disponible dans cette version.", EXIT_REFUSED)
 
     path = _db_path(args)
+    key = passphrase(args)
     started = time.perf_counter()
     if path.exists():
-        engine, factory = open_database(path)
+        engine, factory = open_database(path, key=key)
         with factory() as session:
             existing = session.scalar(select(func.count()).select_from(Child))
         engine.dispose()
@@ -229,7 +234,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 )
             _remove_database_files(path)
 
-    engine, factory = open_database(path)
+    engine, factory = open_database(path, key=None if key is None else strong_enough(key))
     try:
         with db.session_scope(factory) as session:
             counts = build_demo(session)

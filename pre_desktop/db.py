@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .services import audit, retention
+from .services.errors import DomainError
+
+if TYPE_CHECKING:
+    from .encryption import Passphrase
 
 BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseOpenError(DomainError):
+    """The file cannot be used as a PRE Desktop database; the message says why, in French."""
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
@@ -31,11 +39,24 @@ def sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{Path(path)}" if str(path) != ":memory:" else "sqlite://"
 
 
-def make_engine(path: Path | str) -> Engine:
-    """Engine on a SQLite file (created if missing), pragmas set on every connection."""
+def file_engine(path: Path | str, key: Optional[Passphrase] = None, **connect_kwargs: Any) -> Engine:
+    """A bare engine on the file: sqlite3, or sqlcipher3 keyed before anything is read."""
+    connect_kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+    if key is None:
+        return create_engine(sqlite_url(path), connect_args=connect_kwargs)
+    from .encryption import engine_options  # encryption builds on this module
+
+    return create_engine(sqlite_url(path), **engine_options(path, key, **connect_kwargs))
+
+
+def make_engine(path: Path | str, key: Optional[Passphrase] = None) -> Engine:
+    """Engine on a SQLite file (created if missing), pragmas set on every connection.
+
+    With ``key`` the file is an encrypted (SQLCipher) base: same pragmas, keyed first.
+    """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(sqlite_url(path), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = file_engine(path, key)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -3,13 +3,14 @@
 Every start goes through ``open_database`` so that a database written by an older
 version is brought to the current schema before any screen reads it, after a copy
 of the file has been put aside (an upgrade that fails half-way must never cost the
-user their data). A file written by a newer version is refused rather than guessed at.
+user their data). A file written by a newer version is refused rather than guessed at. An encrypted
+base is opened with its passphrase (``key``) at every step, before anything reads it:
+its before-migration copy is encrypted with the same passphrase.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 from typing import Optional
 
@@ -17,20 +18,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import db
+from .db import DatabaseOpenError  # noqa: F401 - imported from here by callers
+from .encryption import DATABASE_ERRORS, ERRORS, Passphrase, check_key_matches, open_connection
 from .paths import migrations_dir
 from .services.errors import DomainError
 from .services.reference_data import ensure_partner_types
 
 VERSION_TABLE = "alembic_version"
-
-
-class DatabaseOpenError(DomainError):
-    """The file cannot be used as a PRE Desktop database; the message says why, in French."""
 
 
 # --- Alembic configuration -------------------------------------------------------------
@@ -78,7 +77,7 @@ def current_revision(engine: Engine) -> Optional[str]:
 # --- Backup ----------------------------------------------------------------------------
 
 
-def backup_database(path: Path | str, label: str = "sauvegarde") -> Path:
+def backup_database(path: Path | str, label: str = "sauvegarde", key: Optional[Passphrase] = None) -> Path:
     """Consistent copy of the file next to it, via SQLite's online backup API.
 
     The backup API copies a coherent snapshot even with a WAL file or another
@@ -91,8 +90,8 @@ def backup_database(path: Path | str, label: str = "sauvegarde") -> Path:
     while target.exists():
         counter += 1
         target = src_path.with_name(f"{src_path.stem}.{label}-{stamp}-{counter}{src_path.suffix or '.sqlite'}")
-    src = sqlite3.connect(str(src_path))
-    dst = sqlite3.connect(str(target))
+    src = open_connection(src_path, key)
+    dst = open_connection(target, key)
     try:
         with dst:
             src.backup(dst)
@@ -109,7 +108,7 @@ def backup_database(path: Path | str, label: str = "sauvegarde") -> Path:
 # --- Upgrade ---------------------------------------------------------------------------
 
 
-def _migration_engine(path: Path) -> Engine:
+def _migration_engine(path: Path, key: Optional[Passphrase] = None) -> Engine:
     """An engine whose connections run the whole upgrade in one real transaction.
 
     pysqlite's default commits before each DDL statement, so a failing step would
@@ -117,7 +116,7 @@ def _migration_engine(path: Path) -> Engine:
     Foreign keys are off while tables are rebuilt (batch mode copies them), and
     checked once at the end.
     """
-    engine = create_engine(db.sqlite_url(path), connect_args={"isolation_level": None, "timeout": db.BUSY_TIMEOUT_MS / 1000})
+    engine = db.file_engine(path, key, isolation_level=None)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, connection_record) -> None:  # noqa: ANN001
@@ -133,9 +132,9 @@ def _migration_engine(path: Path) -> Engine:
     return engine
 
 
-def upgrade(path: Path | str, revision: str = "head") -> None:
+def upgrade(path: Path | str, revision: str = "head", key: Optional[Passphrase] = None) -> None:
     """Apply migrations up to ``revision`` in one transaction; foreign keys verified after."""
-    engine = _migration_engine(Path(path))
+    engine = _migration_engine(Path(path), key)
     try:
         with engine.connect() as conn:
             with conn.begin():
@@ -167,7 +166,7 @@ def _check_readable(engine: Engine, path: Path) -> tuple[Optional[str], list[str
         with engine.connect() as conn:
             tables = inspect(conn).get_table_names()
             revision = MigrationContext.configure(conn).get_current_revision() if VERSION_TABLE in tables else None
-    except (sa_exc.DBAPIError, sqlite3.DatabaseError) as error:
+    except (sa_exc.DBAPIError, *DATABASE_ERRORS) as error:
         raise DatabaseOpenError(
             f"Le fichier « {path} » ne peut pas être ouvert comme base PRE Desktop "
             f"(ce n'est pas une base SQLite valide, ou elle est endommagée ou verrouillée). Détail : {error.orig if hasattr(error, 'orig') else error}"
@@ -186,11 +185,15 @@ def _check_readable(engine: Engine, path: Path) -> tuple[Optional[str], list[str
     return revision, tables
 
 
-def open_database(path: Path | str, *, create: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(path: Path | str, *, create: bool = True,
+                  key: Optional[Passphrase] = None) -> tuple[Engine, sessionmaker[Session]]:
     """Open (or create) the database file, migrated to the current schema and seeded.
 
     ``create=False`` refuses a missing file instead of creating an empty one, for
     commands that only read (a typo in a path must not produce a new empty database).
+    ``key``: the passphrase of an encrypted base (a new file is created encrypted with
+    it); an encrypted file without it, a wrong one, or one given for a plain file is
+    refused before anything is read or written.
     """
     path = Path(path).expanduser()
     if path.is_dir():
@@ -203,7 +206,8 @@ def open_database(path: Path | str, *, create: bool = True) -> tuple[Engine, ses
         except OSError as error:
             raise DatabaseOpenError(f"Impossible de créer le dossier « {path.parent} » : {error.strerror}.") from None
 
-    probe = create_engine(db.sqlite_url(path))
+    check_key_matches(path, key)
+    probe = db.file_engine(path, key)
     try:
         revision, _tables = _check_readable(probe, path)
         needs_upgrade = revision != head_revision()
@@ -214,15 +218,15 @@ def open_database(path: Path | str, *, create: bool = True) -> tuple[Engine, ses
     if needs_upgrade:
         if has_data:
             try:
-                backup_database(path, label=f"avant-migration-{revision}")
-            except (OSError, sqlite3.Error) as error:
+                backup_database(path, label=f"avant-migration-{revision}", key=key)
+            except (OSError, *ERRORS) as error:
                 raise DatabaseOpenError(
                     f"La base « {path.name} » doit être mise à jour, mais la copie de sauvegarde préalable n'a pas "
                     f"pu être écrite dans « {path.parent} » ({error}). La mise à jour n'a pas été faite et la base "
                     "n'a pas été modifiée : libérez de la place ou vérifiez les droits d'écriture du dossier."
                 ) from None
         try:
-            upgrade(path)
+            upgrade(path, key=key)
         except DomainError:
             raise
         except Exception as error:  # any failing step: the transaction is rolled back, say so in French
@@ -233,7 +237,7 @@ def open_database(path: Path | str, *, create: bool = True) -> tuple[Engine, ses
                 else f"La base « {path.name} » n'a pas pu être préparée : {error}."
             ) from None
 
-    engine = db.make_engine(path)
+    engine = db.make_engine(path, key)
     factory = db.make_session_factory(engine)
     with db.session_scope(factory) as session:
         ensure_partner_types(session)

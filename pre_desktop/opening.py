@@ -9,25 +9,31 @@ message, instead of failing at the first save.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
+from typing import Optional
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .encryption import DATABASE_ERRORS, OPERATIONAL_ERRORS, Passphrase, check_key_matches, open_connection
 from .migrate import DatabaseOpenError, open_database
 
 
-def open_for_work(path: Path) -> tuple[Engine, sessionmaker[Session]]:
-    """An existing base opened (migrated if needed) after checking it can be written."""
+def open_for_work(path: Path, key: Optional[Passphrase] = None) -> tuple[Engine, sessionmaker[Session]]:
+    """An existing base opened (migrated if needed) after checking it can be written.
+
+    ``key`` is the passphrase of an encrypted base: checked first, so a wrong one is
+    reported as such (not as an unreadable file) and nothing is written.
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise DatabaseOpenError(f"La base « {path} » n'existe pas (déplacée, renommée, ou sur un support absent).")
-    ensure_writable(path)
-    return open_database(path, create=False)
+    check_key_matches(path, key)
+    ensure_writable(path, key)
+    return open_database(path, create=False, key=key)
 
 
-def ensure_writable(path: Path) -> None:
+def ensure_writable(path: Path, key: Optional[Passphrase] = None) -> None:
     """Refuse, in French, a database the user can read but not change.
 
     Tried for real (a write transaction started and rolled back): permissions, a
@@ -43,11 +49,11 @@ def ensure_writable(path: Path) -> None:
             "ou support protégé en écriture) : vos modifications ne pourraient pas être enregistrées. "
             "Copiez-la dans un dossier où vous pouvez écrire, ou demandez les droits d'écriture."
         )
-    conn = sqlite3.connect(str(path), timeout=2)
+    conn = open_connection(path, key, timeout=2)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
-    except sqlite3.OperationalError as error:
+    except OPERATIONAL_ERRORS as error:
         text = str(error).lower()
         if "locked" in text or "busy" in text:
             raise DatabaseOpenError(
@@ -58,7 +64,7 @@ def ensure_writable(path: Path) -> None:
             f"La base « {path} » ne peut pas être modifiée ({error}) : vos modifications ne pourraient "
             "pas être enregistrées. Copiez-la dans un dossier où vous pouvez écrire."
         ) from None
-    except sqlite3.DatabaseError as error:
+    except DATABASE_ERRORS as error:
         raise DatabaseOpenError(
             f"Le fichier « {path.name} » n'est pas une base lisible (endommagé ou d'un autre type) : {error}."
         ) from None

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from ..backups import check_database_file
-from .common import EXIT_DATABASE, EXIT_OK, add_db_argument, db_path
+from .common import EXIT_DATABASE, EXIT_OK, add_db_argument, db_path, passphrase
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,13 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check_database_file(db_path(args))
+    report = check_database_file(db_path(args), passphrase(args))
     if not report.ok:
         for problem in report.problems:
             print(f"Erreur : {problem[:1].lower()}{problem[1:]}", file=sys.stderr)
         return EXIT_DATABASE
     print(f"Base : {report.path}")
-    print("Intégrité : correcte")
+    print("Intégrité : correcte" + (" (base chiffrée)" if report.encrypted else ""))
     if report.needs_upgrade:
         print(f"Schéma : {report.revision} (sera mis à jour vers {report.head} à l'ouverture)")
     else:
