@@ -43,6 +43,7 @@ from .documents import documents_for_child
 from .errors import DomainError
 from .labels import label
 from .pathways import clean_review_date
+from .retention import ARCHIVED_OPENING
 from .sessions import quota_status
 
 # Fields of the file's form, as the services name them. Family fields are prefixed
@@ -126,6 +127,7 @@ class ChildIdentity:
     siblings: list[SiblingRow]
     consent: Optional[str]  # the family's agreement in force, in words; None if none
     consent_id: Optional[int] = None  # that agreement, to withdraw it
+    archived_on: Optional[dt.date] = None  # archived: the file is read-only (services.retention)
 
 
 def identity(session: Session, child_id: int) -> ChildIdentity:
@@ -161,6 +163,7 @@ def identity(session: Session, child_id: int) -> ChildIdentity:
         siblings=siblings,
         consent=consent,
         consent_id=agreement.id if agreement is not None else None,
+        archived_on=child.archived_on,
     )
 
 
@@ -213,8 +216,14 @@ def save_child_file(session: Session, child_id: int, *, expected_version: Option
 
 
 def record_view(session: Session, child_id: int) -> None:
-    """Trace that the file was opened: who read a minor's file is part of its history."""
+    """Trace that the file was opened: who read a minor's file is part of its history.
+
+    An archived file is opened only through ``retention.record_archived_view`` (a
+    coordinator, with a reason): refused here.
+    """
     child = require_child(session, child_id)
+    if child.archived_on is not None:
+        raise DomainError(ARCHIVED_OPENING, None)
     audit.record(session, AuditAction.VIEW, "children", child.id, child_id=child.id, family_id=child.family_id,
                  summary="Consultation du dossier")
     session.flush()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Consent
+from ..models import Consent, User
 from .access import require_family
 from .clock import today
 from .common import get_or_fail, optional_text, past_date, required_text
@@ -46,6 +50,80 @@ def require_consent(session: Session, family_id: int, on: Optional[dt.date] = No
     return consent
 
 
+DOCUMENT_FOLDER = "accords"
+DOCUMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def store_consent_document(source: Path | str, database_path: Path | str) -> Path:
+    """Copy the scanned agreement into an ``accords`` folder beside the database.
+
+    Like the structure's logo: the scan often sits in a downloads folder or on a USB key
+    and disappears; the copy stays (and travels) with the base it belongs to. Named after
+    its content, so the same scan chosen twice is stored once.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise DomainError(f"Le document est introuvable : {source}", "document_path")
+    suffix = source.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        raise DomainError("Le document de l'accord doit être un PDF ou une image (JPEG, PNG, TIFF) ; "
+                          f"fichier choisi : {source.name}.", "document_path")
+    if source.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise DomainError(f"Le document dépasse {MAX_DOCUMENT_BYTES // (1024 * 1024)} Mo : numérisez-le en "
+                          "résolution plus basse.", "document_path")
+    data = source.read_bytes()
+    folder = Path(database_path).resolve().parent / DOCUMENT_FOLDER
+    target = folder / f"accord-{hashlib.sha256(data).hexdigest()[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
+    if not target.is_file():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".part")
+            shutil.copyfile(source, partial)
+            partial.replace(target)
+        except OSError as error:
+            raise DomainError(f"Le document n'a pas pu être copié dans {folder} : {error.strerror or error}",
+                              "document_path") from None
+    return target
+
+
+def document_file(stored: Optional[str], database_path: Path | str) -> Optional[Path]:
+    """The scanned agreement on disk: where it was stored, else under the same name in the
+    folder beside the database (the base and its folder were moved together)."""
+    if not stored:
+        return None
+    path = Path(stored)
+    if path.is_file():
+        return path
+    moved = Path(database_path).resolve().parent / DOCUMENT_FOLDER / path.name
+    return moved if moved.is_file() else None
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One agreement of the family's history (the identity tab lists them all)."""
+
+    id: int
+    given_on: dt.date
+    given_by: str
+    scope: str
+    withdrawn_on: Optional[dt.date]
+    document_path: Optional[str]
+    recorded_by: str
+    in_force: bool
+
+
+def consent_history(session: Session, family_id: int) -> list[ConsentRow]:
+    """Every agreement of the family, the latest first, with the one in force marked."""
+    current = active_consent(session, family_id)
+    rows = session.execute(
+        select(Consent, User.first_name, User.last_name).outerjoin(User, User.id == Consent.recorded_by_id)
+        .where(Consent.family_id == family_id).order_by(Consent.given_on.desc(), Consent.id.desc())).all()
+    return [ConsentRow(c.id, c.given_on, c.given_by, c.scope or "", c.withdrawn_on, c.document_path,
+                       f"{first} {last}" if last else "", current is not None and c.id == current.id)
+            for c, first, last in rows]
+
+
 def record_consent(session: Session, family_id: int, *, given_on, given_by: str, scope: str = "",
                    document_path: Optional[str] = None) -> Consent:
     family = require_family(session, family_id, write=True)
@@ -53,11 +131,18 @@ def record_consent(session: Session, family_id: int, *, given_on, given_by: str,
     by = required_text(given_by, "given_by", "Accord donné par")
     consent = Consent(family=family, given_on=day, given_by=by,
                       scope=optional_text(scope, "scope", "Portée de l'accord", 300) or "",
-                      document_path=optional_text(document_path, "document_path", "Document", 500),
+                      document_path=_document(document_path),
                       recorded_by_id=session.info.get("user_id"))
     session.add(consent)
     session.flush()
     return consent
+
+
+def _document(path: Optional[str]) -> Optional[str]:
+    stored = optional_text(path, "document_path", "Document", 500)
+    if stored is not None and not Path(stored).is_file():
+        raise DomainError(f"Le document est introuvable : {stored}", "document_path")
+    return stored
 
 
 def withdraw_consent(session: Session, consent_id: int, *, withdrawn_on) -> Consent:

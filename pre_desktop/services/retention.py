@@ -79,6 +79,8 @@ from .sessions import ACTIVE_STATES
 from .settings import get_settings
 
 ARCHIVED_MESSAGE = "Ce dossier est archivé : il ne peut plus être modifié."
+ARCHIVED_OPENING = ("Ce dossier est archivé : seul un coordinateur peut l'ouvrir, en lecture seule, "
+                    "en indiquant le motif de la consultation (écran « Archivage »).")
 DEFAULT_RETENTION_YEARS = 2
 DEFAULT_ARCHIVE_YEARS = 3
 ANONYMOUS_NAME = "Anonyme"

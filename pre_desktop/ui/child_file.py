@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..formatting import agreed, fr_date
 from ..services import child_file
 from ..services.errors import DomainError, NotFoundError
+from .archived_file import read_only
 from .child_tabs.base import ChildTab
 from .child_tabs.documents import DocumentsTab
 from .child_tabs.eps import EpsTab
@@ -66,13 +67,15 @@ class ChildFile(QWidget):
 
     closed = Signal(int)  # child id, once the window has closed
 
-    def __init__(self, ctx: AppContext, child_id: int, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, ctx: AppContext, child_id: int, parent: Optional[QWidget] = None, *,
+                 view_traced: bool = False) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.ctx = ctx
         self.child_id = child_id
-        with ctx.write() as session:  # refuses (NotFoundError) a file deleted meanwhile
-            child_file.record_view(session, child_id)
+        if not view_traced:  # an archived file's opening was traced with its reason (ui.archived_file)
+            with ctx.write() as session:  # refuses (NotFoundError) a file deleted meanwhile
+                child_file.record_view(session, child_id)
         self._stale: set[int] = set()
         self._discard = False  # closing without asking (the file was deleted meanwhile)
         self._build()
@@ -98,6 +101,12 @@ class ChildFile(QWidget):
         self.subheading.setObjectName("subheading")
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
+        self.archive_banner = QLabel(self)
+        self.archive_banner.setObjectName("archive_banner")
+        self.archive_banner.setStyleSheet("background: #fdf2d0; border: 1px solid #e0c46c; padding: 6px; "
+                                          "font-weight: bold;")
+        self.archive_banner.hide()
+        layout.addWidget(self.archive_banner)
 
         banner = QLabel(self)
         banner.setObjectName("banner")
@@ -170,6 +179,8 @@ class ChildFile(QWidget):
             self.tab_widgets()[current].refresh()
         self._show_heading()
         self.update_modified()
+        if self.identity.data is not None and self.identity.data.archived_on is not None:
+            read_only(self, self.identity.data.archived_on)
 
     def _tab_shown(self, number: int) -> None:
         if number in self._stale:
@@ -195,7 +206,13 @@ class ChildFile(QWidget):
     def is_dirty(self) -> bool:
         return self.identity.is_dirty() or self.pathway.is_dirty()
 
+    @property
+    def archived(self) -> bool:
+        return self.identity.data is not None and self.identity.data.archived_on is not None
+
     def update_modified(self) -> None:
+        if self.archived:
+            return
         dirty = self.is_dirty()
         self.setWindowModified(dirty)
         self.save_button.setEnabled(dirty)
@@ -203,7 +220,7 @@ class ChildFile(QWidget):
 
     def save(self) -> bool:
         """Store the edits in one service call; False (nothing stored) when refused or declined."""
-        if not self.is_dirty():
+        if not self.is_dirty() or self.archived:
             return True
         child_version, family_version = self.identity.versions
         child_changes = self.identity.child_fields.changes()

@@ -35,6 +35,7 @@ from ..services.users import UserRow
 from . import account_actions, areas, navigation_actions
 from .about import add_help_menu
 from .backup_actions import add_backup_actions
+from .archived_file import ask_to_open
 from .child_file import ChildFile
 from .context import AppContext
 from .login_dialog import ask_login
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             item = QListWidgetItem(area.label, self.nav)
             item.setData(KEY_ROLE, area.key)
-            item.setToolTip(f"{area.label} ({area.shortcut})")
+            item.setToolTip(f"{area.label} ({area.shortcut})" if area.shortcut else area.label)
             action = QAction(self)
             action.setShortcut(QKeySequence(area.shortcut))
             action.triggered.connect(lambda _=False, key=area.key: self.show_area(key))
@@ -247,15 +248,18 @@ class MainWindow(QMainWindow):
     def open_child_file(self, child_id: int) -> Optional[ChildFile]:
         """Open the child's file in its own window, or bring it forward if already open."""
         window = self.child_files.get(child_id)
+        archived = ask_to_open(self, self.ctx, child_id)  # None: not archived; else traced with a reason
+        if archived is False:
+            return None
         if window is None:
             try:
-                window = ChildFile(self.ctx, child_id)
+                window = ChildFile(self.ctx, child_id, view_traced=bool(archived))
             except DomainError as error:
                 QMessageBox.warning(self, "Dossier introuvable", error.message)
                 return None
             self.child_files[child_id] = window
             window.closed.connect(lambda cid: self.child_files.pop(cid, None))
-        else:  # asked again: another consultation, traced like the first
+        elif archived is None:  # asked again: another consultation, traced like the first
             try:
                 with self.ctx.write() as session:
                     child_file.record_view(session, child_id)

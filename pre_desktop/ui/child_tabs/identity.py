@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,12 +30,21 @@ from ...models import Role, Sex
 from ...services import child_file
 from ...services.children import add_guardian, remove_guardian, schools, update_guardian
 from ...services.clock import today
-from ...services.consent import record_consent, withdraw_consent
+from ...services.consent import (
+    DOCUMENT_SUFFIXES,
+    ConsentRow,
+    consent_history,
+    document_file,
+    record_consent,
+    store_consent_document,
+    withdraw_consent,
+)
 from ...services.child_file import FAMILY_PREFIX, ChildIdentity, GuardianRow, SiblingRow
 from ...services.labels import label
 from ...services.users import list_users
 from ..context import AppContext
 from ..fields import CheckField, ChoiceField, DateField, FieldSet, MultilineField, SuggestField, TextField
+from ..file_field import FileField
 from ..form_dialog import FormDialog
 from ..forms import FieldErrors, confirm, run_action
 from ..rows_model import Column, RowsView
@@ -54,6 +65,17 @@ SIBLING_COLUMNS = [
     Column("Âge", lambda r: f"{r.age} an{'s' if r.age > 1 else ''}", sort=lambda r: r.age),
     Column("École / classe", lambda r: r.school),
     Column("Statut", lambda r: r.status_label),
+]
+
+CONSENT_COLUMNS = [
+    Column("Accord du", lambda r: fr_date(r.given_on), sort=lambda r: r.given_on),
+    Column("Donné par", lambda r: r.given_by),
+    Column("Portée", lambda r: r.scope, max_width=360),
+    Column("État", lambda r: "en cours" if r.in_force else (f"retiré le {fr_date(r.withdrawn_on)}" if r.withdrawn_on
+                                                             else "pas encore en vigueur" if r.given_on > today()
+                                                             else "remplacé")),
+    Column("Document", lambda r: "Oui" if r.document_path else "—"),
+    Column("Enregistré par", lambda r: r.recorded_by),
 ]
 
 RELATIONSHIPS = ("mère", "père", "belle-mère", "beau-père", "grand-mère", "grand-père", "tante", "oncle",
@@ -140,6 +162,23 @@ class IdentityTab(ChildTab):
         self.remove_guardian_button.clicked.connect(lambda: self.remove_guardian(self.guardians.selected()))
         self.guardians.activated.connect(self.edit_guardian)
         self.guardians.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+
+        agreements = QGroupBox("Accords de la famille", body)
+        agreements_box = QVBoxLayout(agreements)
+        agreement_buttons = QHBoxLayout()
+        self.open_consent_button = QPushButton("Ouvrir le document", agreements)
+        self.open_consent_button.setObjectName("open_consent")
+        self.open_consent_button.setToolTip("Ouvrir la copie numérisée de l'accord choisi")
+        self.open_consent_button.clicked.connect(lambda: self.open_consent_document(self.consents.selected()))
+        agreement_buttons.addWidget(self.open_consent_button)
+        agreement_buttons.addStretch(1)
+        agreements_box.addLayout(agreement_buttons)
+        self.consents = RowsView(CONSENT_COLUMNS, "Aucun accord enregistré pour cette famille.", agreements,
+                                 name="consents", max_rows=4)
+        self.consents.activated.connect(self.open_consent_document)
+        self.consents.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        agreements_box.addWidget(self.consents)
+        column.addWidget(agreements)
 
         siblings = QGroupBox("Frères et sœurs suivis", body)
         siblings_box = QVBoxLayout(siblings)
@@ -229,6 +268,7 @@ class IdentityTab(ChildTab):
             data = child_file.identity(session, self.child_id)
             referents = [u for u in list_users(session) if u.role in (Role.REFERENT, Role.COORDINATOR)]
             known_schools = schools(session)
+            agreements = consent_history(session, data.family.id)
         self.data = data
         choices: list[tuple[str, Any]] = [("(aucun)", None)] + [(u.name, u.id) for u in referents]
         if data.referent_id is not None and data.referent_id not in {u.id for u in referents}:
@@ -243,6 +283,7 @@ class IdentityTab(ChildTab):
         self.status.setText(self._status_text(data))
         self.withdraw_button.setEnabled(data.consent_id is not None)
         self.guardians.set_rows(data.guardians)
+        self.consents.set_rows(agreements)
         self.siblings.set_rows(data.siblings)
         self._enable()
 
@@ -262,6 +303,8 @@ class IdentityTab(ChildTab):
         has = self.guardians.selected() is not None
         self.edit_guardian_button.setEnabled(has)
         self.remove_guardian_button.setEnabled(has)
+        agreement = self.consents.selected()
+        self.open_consent_button.setEnabled(agreement is not None and bool(agreement.document_path))
 
     # --- adults of the family ---------------------------------------------------------
 
@@ -310,15 +353,25 @@ class IdentityTab(ChildTab):
         names = tuple(g.name for g in self.data.guardians)
 
         def save(fields: FieldSet, _confirm: bool) -> Any:
+            values = fields.values()
+            if values["document_path"]:  # the copy beside the database is what the file keeps
+                values["document_path"] = str(store_consent_document(values["document_path"], self.ctx.db_path))
             with self.ctx.write() as session:
-                return record_consent(session, family_id, **fields.values()).id
+                return record_consent(session, family_id, **values).id
 
+        document = FileField("Choisir le document de l'accord (copie numérisée)",
+                             "Documents (" + " ".join(f"*{s}" for s in DOCUMENT_SUFFIXES) + ")",
+                             lambda: str(self.ctx.settings.value("consent/scan_dir", "")))
+        document.path.textChanged.connect(
+            lambda text: text and self.ctx.settings.setValue("consent/scan_dir", text.rsplit("/", 1)[0]))
         rows = [
             ("given_on", "Date de l'accord :", DateField()),
             ("given_by", "Accord donné par :", SuggestField(names)),
-            ("scope", "Portée de l'accord :", TextField(max_length=300)),
+            ("scope", "Portée de l'accord :", TextField(max_length=300, placeholder="ex. : orientation vers un "
+                                                                                   "partenaire du soin")),
+            ("document_path", "Document signé :", document),
         ]
-        return FormDialog(self, "Accord de la famille", rows, {}, save)
+        return FormDialog(self, "Accord de la famille", rows, {"given_on": today()}, save)
 
     def record_consent(self) -> None:
         if self.data is not None and self.consent_dialog().exec():
@@ -338,6 +391,16 @@ class IdentityTab(ChildTab):
     def withdraw_consent(self) -> None:
         if self.data is not None and self.data.consent_id is not None and self.withdraw_dialog().exec():
             self.ctx.data_changed.emit()
+
+    def open_consent_document(self, row: Optional[ConsentRow]) -> bool:
+        if row is None or not row.document_path:
+            return False
+        path = document_file(row.document_path, self.ctx.db_path)
+        if path is None:
+            QMessageBox.information(self, "Document introuvable",
+                                    f"La copie de l'accord n'est plus à sa place :\n{row.document_path}")
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def open_sibling(self, row: SiblingRow) -> None:
         self.ctx.open_child.emit(row.id)
