@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Versioned, enum_column, utcnow
@@ -62,6 +62,9 @@ class AuditEvent(Base):
     """One traced operation: who, when, which record, field-level before/after."""
 
     __tablename__ = "audit_events"
+    # The Journal des accès filters by action or by user, newest first (revision 0004).
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),
+                      Index("ix_audit_events_user_at", "user_id", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -11,17 +11,18 @@ Private notes are not audited by design; an event about one never shows its text
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..formatting import fr_datetime
+from ..formatting import fr_date, fr_datetime
 from ..models import AuditAction, AuditEvent, Child, Role, User
 from ..textnorm import fold
 from .access import require_role
+from .common import as_date
 from .errors import DomainError
 from .file_history import ENTITY_LABELS, Names, event_text
 
@@ -60,25 +61,26 @@ class TrailFilter:
     child: str = ""
     child_id: Optional[int] = None
     user_id: Optional[int] = None
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
+    date_from: Optional[dt.date | str] = None  # text as typed is parsed by clean_filter
+    date_to: Optional[dt.date | str] = None
     action: Optional[AuditAction] = None
 
     def describe(self, users: dict[int, str]) -> str:
         """The filters in words, for the export's heading."""
+        f = clean_filter(self)
         parts = []
-        if self.child.strip():
-            parts.append(f"dossier : « {self.child.strip()} »")
-        if self.user_id is not None:
-            parts.append(f"utilisateur : {users.get(self.user_id, f'n° {self.user_id}')}")
-        if self.date_from and self.date_to:
-            parts.append(f"du {self.date_from:%d/%m/%Y} au {self.date_to:%d/%m/%Y}")
-        elif self.date_from:
-            parts.append(f"depuis le {self.date_from:%d/%m/%Y}")
-        elif self.date_to:
-            parts.append(f"jusqu'au {self.date_to:%d/%m/%Y}")
-        if self.action is not None:
-            parts.append(f"action : {action_label(self.action)}")
+        if f.child.strip():
+            parts.append(f"dossier : « {f.child.strip()} »")
+        if f.user_id is not None:
+            parts.append(f"utilisateur : {users.get(f.user_id, f'n° {f.user_id}')}")
+        if f.date_from and f.date_to:
+            parts.append(f"du {fr_date(f.date_from)} au {fr_date(f.date_to)}")
+        elif f.date_from:
+            parts.append(f"depuis le {fr_date(f.date_from)}")
+        elif f.date_to:
+            parts.append(f"jusqu'au {fr_date(f.date_to)}")
+        if f.action is not None:
+            parts.append(f"action : {action_label(f.action)}")
         return " ; ".join(parts) or "aucun filtre"
 
 
@@ -129,9 +131,13 @@ def _escape(word: str) -> str:
 
 
 def clean_filter(f: TrailFilter) -> TrailFilter:
-    if f.date_from and f.date_to and f.date_from > f.date_to:
+    """The filter with its dates parsed (typed JJ/MM/AAAA in the screen); refused on the
+    field when a date is not one, or the period ends before it starts."""
+    start = as_date(f.date_from, "date_from", "Du", required=False)
+    end = as_date(f.date_to, "date_to", "Au", required=False)
+    if start and end and start > end:
         raise DomainError("La date de début est après la date de fin.", "date_from")
-    return f
+    return replace(f, date_from=start, date_to=end)
 
 
 def _conditions(f: TrailFilter) -> list[ColumnElement[bool]]:
@@ -203,7 +209,7 @@ def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
 def search_trail(session: Session, f: TrailFilter = TrailFilter(), *, limit: int = LIMIT) -> TrailPage:
     """The newest ``limit`` events matching ``f``, and how many match (up to COUNT_CAP + 1)."""
     require_role(session, Role.COORDINATOR, what=WHAT)
-    clean_filter(f)
+    f = clean_filter(f)
     conditions = _conditions(f)
     stmt = select(AuditEvent).where(*conditions).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     events = list(session.scalars(stmt))
@@ -218,7 +224,7 @@ def search_trail(session: Session, f: TrailFilter = TrailFilter(), *, limit: int
 def trail_rows(session: Session, f: TrailFilter, *, limit: int = 100_000) -> list[TrailRow]:
     """Every event matching ``f`` (up to ``limit``), newest first: what the export writes."""
     require_role(session, Role.COORDINATOR, what=WHAT)
-    clean_filter(f)
+    f = clean_filter(f)
     stmt = (select(AuditEvent).where(*_conditions(f))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return _rows(session, list(session.scalars(stmt)))

@@ -295,7 +295,7 @@ def event_text(event: AuditEvent, names: _Names) -> str:
             before = _value_text(event.entity, field, pair[0], names) or "(vide)"
             after = _value_text(event.entity, field, pair[1], names) or "(vide)"
             parts.append(f"{name} : {before} → {after}")
-        return " ; ".join(parts) or (event.summary or "")
+        return " ; ".join(parts) or event.summary or "(mise à jour technique, sans champ affiché)"
     if event.action is AuditAction.CREATE:
         return _summary(event.entity, changes, names, 1) or (event.summary or "")
     if event.action is AuditAction.DELETE:

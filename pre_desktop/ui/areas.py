@@ -33,7 +33,7 @@ ORDER: list[tuple[str, str]] = [
     ("liaisons", "Fiches de liaison"),
     ("sessions", "Séances"),
     ("documents", "Documents"),
-    ("archive", "Archivage"),
+    ("audit", "Journal"),
     ("settings", "Paramètres"),
 ]
 
@@ -48,7 +48,7 @@ SCREENS: dict[str, str] = {
     "liaisons": "pre_desktop.ui.liaisons_area:LiaisonsArea",
     "sessions": "pre_desktop.ui.sessions_area:SessionsArea",
     "documents": "pre_desktop.ui.documents_area:DocumentsArea",
-    "archive": "pre_desktop.ui.archive_area:ArchiveArea",  # coordinator only (services.retention)
+    "audit": "pre_desktop.ui.audit_area:AuditArea",  # coordinator only (services.audit_search)
 }
 
 
@@ -58,8 +58,7 @@ class AreaScreen(Protocol):
 
 def available() -> list[Area]:
     shown = [(key, text) for key, text in ORDER if key in SCREENS]
-    # Alt+1 … Alt+9 for the first nine; the others are reached from the navigation only.
-    return [Area(key, text, f"Alt+{i}" if i <= 9 else "") for i, (key, text) in enumerate(shown, start=1)]
+    return [Area(key, text, f"Alt+{i}") for i, (key, text) in enumerate(shown, start=1) if i <= 9]
 
 
 def create(key: str, ctx: AppContext, parent: Optional[QWidget] = None) -> QWidget:

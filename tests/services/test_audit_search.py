@@ -183,3 +183,10 @@ def test_action_choices_cover_every_kind():
     assert set(choices) == set(AuditAction)
     assert [choices[a] for a in (A.VIEW, A.CREATE, A.UPDATE, A.DELETE, A.EXPORT)] == [
         "Consultation", "Création", "Modification", "Suppression", "Export"]
+
+
+def test_dates_typed_in_the_screen_are_read_or_refused_on_their_field(session, trail):
+    assert [r[0] for r in found(session, date_from="05/11/2026", date_to=" 10/11/2026")] == ["10/11", "05/11"]
+    with pytest.raises(DomainError) as refusal:
+        search_trail(session, TrailFilter(date_to="31/11/2026"))
+    assert refusal.value.field == "date_to" and "JJ/MM/AAAA" in refusal.value.message
