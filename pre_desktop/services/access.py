@@ -203,3 +203,10 @@ def visible_families(session: Session, column: Any = None) -> ColumnElement[bool
         return true()
     column = column if column is not None else Family.id
     return column.in_(select(Child.family_id).where(visible_children(session)))
+
+
+def require_directory(session: Session) -> None:
+    """Partners, conventions and their templates: the coordinator's and the secretariat's
+    (a référent reads them to orient a child)."""
+    require_role(session, Role.COORDINATOR, Role.SECRETARIAT,
+                 what="modifier l'annuaire des partenaires, les conventions ou leurs modèles")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from ..formatting import fr_date
 from ..models import BillingPeriod, CareReferral, Convention, ConventionStatus, GeneratedDocument, Partner
 from .clock import today
+from .access import require_directory
 from .common import (
     past_date,
     add_months,
@@ -187,6 +188,7 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                       signatory_partner_title: Optional[str] = None, bank_details: Optional[str] = None,
                       notes: Optional[str] = None) -> Convention:
     """A draft convention; its end is computed from start and duration unless given."""
+    require_directory(session)
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
     values = _validated(dict(reference=reference, start_date=start_date, signed_on=signed_on,
                              duration_months=duration_months, end_date=end_date, session_quota=session_quota,
@@ -209,6 +211,7 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
                       **fields: Any) -> Convention:
     """Edit a convention. Once signed, its terms (dates, quota, tariffs) are frozen:
     the model convention excludes any revision during its term; renew instead."""
+    require_directory(session)
     reject_unknown(fields, CONTRACT_FIELDS | FREE_FIELDS, "une convention")
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
@@ -235,6 +238,7 @@ def update_convention(session: Session, convention_id: int, *, expected_version:
 def sign_convention(session: Session, convention_id: int, *, signed_on: Any,
                     expected_version: Optional[int] = None) -> Convention:
     """Record both parties' signature; one signed convention per partner at a time."""
+    require_directory(session)
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
     day = past_date(signed_on, "signed_on", "Date de signature")
@@ -255,6 +259,7 @@ def sign_convention(session: Session, convention_id: int, *, signed_on: Any,
 def terminate_convention(session: Session, convention_id: int, *, notice_on: Any,
                          expected_version: Optional[int] = None) -> Convention:
     """Termination takes one month's notice: the convention still covers sessions until then."""
+    require_directory(session)
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
     day = past_date(notice_on, "notice_on", "Date de la lettre de résiliation")
@@ -274,6 +279,7 @@ def terminate_convention(session: Session, convention_id: int, *, notice_on: Any
 def renew_convention(session: Session, convention_id: int, *, start_date: Any = None,
                      reference: Optional[str] = None) -> Convention:
     """A new draft with the same terms, starting the day after the old one ends."""
+    require_directory(session)
     old = get_or_fail(session, Convention, convention_id, "Convention")
     if old.status not in (ConventionStatus.SIGNED, ConventionStatus.EXPIRED):
         raise DomainError("Seule une convention signée (en cours ou expirée) peut être renouvelée.", "start_date")
@@ -307,6 +313,7 @@ def delete_convention(session: Session, convention_id: int, *, expected_version:
     The records of documents generated from the draft go with it (the audit trail keeps
     the trace): SQLite may hand its id to the next convention, which must not appear to
     have documents it never had."""
+    require_directory(session)
     conv = get_or_fail(session, Convention, convention_id, "Convention")
     check_version(conv, expected_version, WHAT)
     if conv.status is not ConventionStatus.DRAFT:

@@ -24,7 +24,6 @@ from ..models import (
     BeneficiaryKind,
     BillingPeriod,
     CareReferralState,
-    Child,
     ChildStatus,
     Convention,
     ConventionStatus,
@@ -41,7 +40,7 @@ from ..models import (
     Sex,
     User,
 )
-from .common import get_or_fail
+from .access import require_child
 from .labels import label
 
 ACTION_LABELS = {
@@ -231,7 +230,7 @@ def _summary(entity: str, values: dict[str, Any], names: _Names, side: int) -> s
 
 def file_events(session: Session, child_id: int) -> list[AuditEvent]:
     """The events of the child's file and of its family's own records, newest first."""
-    child = get_or_fail(session, Child, child_id, "Enfant")
+    child = require_child(session, child_id)
     stmt = (select(AuditEvent)
             .where(or_(AuditEvent.child_id == child.id,
                        and_(AuditEvent.child_id.is_(None), AuditEvent.family_id == child.family_id)))

@@ -20,6 +20,7 @@ from ..formatting import fr_date
 from ..models import CareReferral, OrientationMode, Partner, PartnerContact, PartnerType, PathwayAction
 from ..textnorm import fold
 from .clock import today
+from .access import require_coordinator, require_directory
 from .common import (
     age_on,
     apply_changes,
@@ -114,6 +115,7 @@ def create_partner(session: Session, *, name: str, type_id: int, address: Option
                    email: Optional[str] = None, sector: Optional[str] = None, age_min: Optional[int] = None,
                    age_max: Optional[int] = None, notes: Optional[str] = None, active: bool = True) -> Partner:
     """New partner; without ages of its own it takes its type's public from the guide."""
+    require_directory(session)
     values = validated_partner(session, dict(name=name, type_id=type_id, address=address, postal_code=postal_code,
                                               town=town, phone=phone, email=email, sector=sector, age_min=age_min,
                                               age_max=age_max, notes=notes, active=active), defaults_from_type=True)
@@ -125,6 +127,7 @@ def create_partner(session: Session, *, name: str, type_id: int, address: Option
 
 def update_partner(session: Session, partner_id: int, *, expected_version: Optional[int], **fields: Any) -> Partner:
     """Change some fields; the result is checked as a whole, as on creation."""
+    require_directory(session)
     reject_unknown(fields, PARTNER_FIELDS, "une structure partenaire")
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     check_version(partner, expected_version, "Cette structure partenaire")
@@ -242,6 +245,7 @@ def save_partner(session: Session, partner_id: Optional[int], *, expected_versio
     written; contacts missing from ``contacts`` are removed. A contact's refusal names
     the field ``contacts`` and says which contact it is.
     """
+    require_directory(session)
     reject_unknown(values, PARTNER_FIELDS, "une structure partenaire")
     checked: list[tuple[Optional[int], Optional[int], dict[str, Any]]] = []
     for number, contact in enumerate(contacts, start=1):
@@ -288,6 +292,7 @@ def save_partner(session: Session, partner_id: Optional[int], *, expected_versio
 def delete_partner(session: Session, partner_id: int, *, expected_version: Optional[int] = None) -> None:
     """Delete a partner entered by mistake. One with conventions, fiches de liaison or
     pathway actions keeps its history: it is refused, with the advice to make it inactive."""
+    require_directory(session)
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     check_version(partner, expected_version, "Cette structure partenaire")
     uses = _uses(session, partner.id)
@@ -353,6 +358,7 @@ def check_contact(values: dict[str, Any]) -> ContactRow:
 
 def add_contact(session: Session, partner_id: int, *, name: str, function: Optional[str] = None,
                 phone: Optional[str] = None, email: Optional[str] = None) -> PartnerContact:
+    require_directory(session)
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire")
     values = validated_contact(dict(name=name, function=function, phone=phone, email=email))
     contact = PartnerContact(partner=partner, **values)
@@ -362,6 +368,7 @@ def add_contact(session: Session, partner_id: int, *, name: str, function: Optio
 
 
 def update_contact(session: Session, contact_id: int, *, expected_version: Optional[int], **fields: Any) -> PartnerContact:
+    require_directory(session)
     reject_unknown(fields, CONTACT_FIELDS, "un contact")
     contact = get_or_fail(session, PartnerContact, contact_id, "Contact")
     check_version(contact, expected_version, "Ce contact")
@@ -371,6 +378,7 @@ def update_contact(session: Session, contact_id: int, *, expected_version: Optio
 
 
 def remove_contact(session: Session, contact_id: int, *, expected_version: Optional[int] = None) -> None:
+    require_directory(session)
     contact = get_or_fail(session, PartnerContact, contact_id, "Contact")
     check_version(contact, expected_version, "Ce contact")
     session.delete(contact)
@@ -405,6 +413,7 @@ def create_partner_type(session: Session, *, code: Optional[str] = None, label: 
                         direct_orientation_allowed: bool = True,
                         refusal_explanation: Optional[str] = None) -> PartnerType:
     """A local kind of structure the guide's table does not list (code derived from the label if not given)."""
+    require_coordinator(session, "modifier les types de structures (règles d'orientation)")
     label_text = required_text(label, "label", "Libellé")
     _unique_label(session, label_text)
     if code is None or not str(code).strip():
@@ -440,6 +449,7 @@ def update_partner_type(session: Session, type_id: int, *, expected_version: Opt
                         **fields: Any) -> PartnerType:
     """Adjust a type's public (ages, labels). The orientation mode of the guide's types is not editable:
     it carries rule 6."""
+    require_coordinator(session, "modifier les types de structures (règles d'orientation)")
     reject_unknown(fields, TYPE_FIELDS, "un type de structure")
     ptype = get_or_fail(session, PartnerType, type_id, "Type de structure")
     check_version(ptype, expected_version, "Ce type de structure")

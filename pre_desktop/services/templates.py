@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditAction, DocumentTemplate
 from . import audit
+from .access import require_directory
 from .common import required_text
 from .errors import DomainError
 
@@ -26,6 +27,7 @@ def get_template(session: Session, kind: str) -> Optional[DocumentTemplate]:
 
 def save_template(session: Session, kind: str, file_name: str, content: bytes) -> DocumentTemplate:
     """Store ``content`` as the template for ``kind``, replacing the previous one."""
+    require_directory(session)
     name = required_text(file_name, "template", "Nom du fichier du modèle", 300)
     if not content:
         raise DomainError("Le fichier du modèle est vide.", "template")
@@ -46,6 +48,7 @@ def save_template(session: Session, kind: str, file_name: str, content: bytes) -
 
 def remove_template(session: Session, kind: str) -> bool:
     """Back to the built-in layout; False when there was no template."""
+    require_directory(session)
     template = get_template(session, kind)
     if template is None:
         return False

@@ -60,17 +60,17 @@ def _exports(factory):
 
 def test_monthly_table_leaves_one_event_per_child_named(factory, october, tmp_path):
     pid, a, b, c = october
-    with db.session_scope(factory, 2) as s:
+    with db.session_scope(factory, 1) as s:  # the coordinator's (or the secretariat's) document
         export_monthly(s, pid, 2026, 10, "pdf", tmp_path / "Tableau octobre.pdf")
     events = _exports(factory)
     assert sorted(e.child_id for e in events) == [a, b]  # not Cissé, followed by another partner
     for event in events:
-        assert event.user_id == 2 and event.family_id is not None
+        assert event.user_id == 1 and event.family_id is not None
         assert "octobre 2026" in event.summary and "(PDF)" in event.summary
         assert "2 enfants" in event.summary and "fichier : Tableau octobre.pdf" in event.summary
     with factory() as s:  # and the child's Historique tab says it
         line = next(x for x in file_history.history(s, a) if x.action is AuditAction.EXPORT)
-        assert "Tableau octobre.pdf" in line.after and line.user_name == "Karim Benali"
+        assert "Tableau octobre.pdf" in line.after and line.user_name == "Claire Martin"
 
 
 def test_monthly_batch_is_traced_per_partner_and_child(factory, october, tmp_path):
