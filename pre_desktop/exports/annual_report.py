@@ -147,7 +147,7 @@ def _cover(doc: Document, data: Dashboard, printed_on: dt.date) -> None:
                     ("Chiffres arrêtés le", fr_date(data.computed_on)),
                     ("Édité le", fr_date(printed_on))], label_width=0.3))
     if not year_has_data(data):
-        doc.add(Paragraph(no_data_notice(data), bold=True))
+        doc.add(Paragraph(no_data_notice(data), align="left", bold=True))
     figures = {f.key: f for s in data.sections for f in s.figures}
     key = [figures[k] for k in KEY_FIGURES if k in figures]
     if key:
@@ -169,10 +169,10 @@ def annual_report_document(data: Dashboard, head: Letterhead, printed_on: Option
         doc.add(Heading(section.title))
         current = any(_has_value(f.value) for f in section.figures) or any(
             _has_value(r.value) for b in section.breakdowns for r in b.rows)
-        if not current:
-            doc.add(Paragraph(f"Aucune donnée pour {data.year.label} dans cette partie.", italic=True))
         if section.figures:
             doc.add(_figures_table(section.figures, data))
+        if not current:  # after the table: the heading stays with it
+            doc.add(Paragraph(f"Aucune donnée pour {data.year.label} dans cette partie.", italic=True, small=True))
         for b in section.breakdowns:
             chart = breakdown_chart(b, data)
             if chart is not None:

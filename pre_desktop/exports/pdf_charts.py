@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Callable
 
+from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -27,6 +28,10 @@ from reportlab.platypus import KeepTogether, Paragraph as RlParagraph, Spacer as
 
 from ..formatting import NBSP, fr_number, fr_percent
 from . import document as d
+
+# reportlab checks every attribute set on a shape: half the drawing time of a report's
+# dozen charts (annual report of the 20 000-children base). Ours are fixed; skip the check.
+rl_config.shapeChecking = 0
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -179,6 +184,9 @@ def _horizontal(chart: d.Chart, width: float) -> Drawing:
                              [(name, list(values)[::-1]) for name, values in chart.series], chart.value_kind)
     _style_bars(bars, reversed_chart)
     bars.reversePlotOrder = 1  # within a label, the current year above the previous one
+    # ticks far enough apart for their labels ("25 000 €") not to run into each other
+    widest = stringWidth(_axis_format(chart)(bars.valueAxis.valueMax), FONT, LABEL_SIZE)
+    bars.valueAxis.minimumTickSpacing = widest + 24
     bars.categoryAxis.categoryNames = labels[::-1]
     bars.categoryAxis.labels.boxAnchor = "e"
     bars.categoryAxis.labels.dx = -4

@@ -34,7 +34,9 @@ ORDER: list[tuple[str, str]] = [
     ("sessions", "Séances"),
     ("documents", "Documents"),
     ("audit", "Journal"),
+    ("archive", "Archivage"),
     ("settings", "Paramètres"),
+    ("users", "Utilisateurs"),
 ]
 
 # key -> "module:Class" of the screen. Only the areas listed here are shown.
@@ -49,6 +51,8 @@ SCREENS: dict[str, str] = {
     "sessions": "pre_desktop.ui.sessions_area:SessionsArea",
     "documents": "pre_desktop.ui.documents_area:DocumentsArea",
     "audit": "pre_desktop.ui.audit_area:AuditArea",  # coordinator only (services.audit_search)
+    "archive": "pre_desktop.ui.archive_area:ArchiveArea",  # coordinator only (services.retention)
+    "users": "pre_desktop.ui.users_area:UsersArea",  # coordinator only: users_area.visible_for(role)
 }
 
 
@@ -58,7 +62,8 @@ class AreaScreen(Protocol):
 
 def available() -> list[Area]:
     shown = [(key, text) for key, text in ORDER if key in SCREENS]
-    return [Area(key, text, f"Alt+{i}") for i, (key, text) in enumerate(shown, start=1) if i <= 9]
+    # Alt+1 … Alt+9 for the first nine; the others are reached from the navigation only.
+    return [Area(key, text, f"Alt+{i}" if i <= 9 else "") for i, (key, text) in enumerate(shown, start=1)]
 
 
 def create(key: str, ctx: AppContext, parent: Optional[QWidget] = None) -> QWidget:
