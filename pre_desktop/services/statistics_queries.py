@@ -493,10 +493,12 @@ def _fixed_label(key: str, k: str) -> str:
 
 def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row]) -> tuple[dict, dict]:
     """Keep the most frequent reasons of the year; fold the others into « Autres motifs »."""
-    ranked = sorted(rows, key=lambda k: (-rows[k].value, fold(rows[k].label)))
+    def value(src: dict[str, _Row], k: str) -> int:
+        return src[k].value if k in src else 0
+
+    ranked = sorted({**previous, **rows}, key=lambda k: (-value(rows, k), -value(previous, k),
+                                                          fold((rows.get(k) or previous[k]).label)))
     keep = set(ranked[:TOP_REASONS]) if len(ranked) > TOP_REASONS + 1 else set(ranked)
-    if not ranked:
-        keep = set(sorted(previous, key=lambda k: -previous[k].value)[:TOP_REASONS])
 
     def fold_rows(src: dict[str, _Row]) -> dict[str, _Row]:
         out: dict[str, _Row] = {}
