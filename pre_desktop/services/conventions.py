@@ -41,7 +41,7 @@ CONTRACT_FIELDS = frozenset({"reference", "start_date", "end_date", "duration_mo
                              "tariff_individual", "tariff_parents", "tariff_family", "billing_period"})
 FREE_FIELDS = frozenset({"signed_on", "quota_warning_threshold", "first_appointment_delay_days",
                          "psychologist_name", "signatory_pre", "signatory_partner", "signatory_pre_title",
-                         "signatory_partner_title", "bank_details", "notes"})
+                         "signatory_partner_title", "bank_details", "funder", "notes"})
 # Statuses of a convention both parties signed: in force, under notice, or stored as expired.
 SIGNED_STATES = (ConventionStatus.SIGNED, ConventionStatus.TERMINATED, ConventionStatus.EXPIRED)
 
@@ -159,6 +159,9 @@ def _validated(values: dict[str, Any], *, explicit_end: bool) -> dict[str, Any]:
     out["signatory_partner_title"] = optional_text(values.get("signatory_partner_title"), "signatory_partner_title",
                                                    "Qualité du signataire pour le partenaire")
     out["bank_details"] = optional_text(values.get("bank_details"), "bank_details", "Coordonnées bancaires", 500)
+    # Who pays the PRE for these sessions: the annual report sums sessions and amounts per funder.
+    # Not a term agreed with the partner, so it can still be filled in on a signed convention.
+    out["funder"] = optional_text(values.get("funder"), "funder", "Financeur", 120)
     out["notes"] = optional_text(values.get("notes"), "notes", "Notes", 5000)
     return out
 
@@ -186,7 +189,7 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                       psychologist_name: Optional[str] = None, signatory_pre: Optional[str] = None,
                       signatory_partner: Optional[str] = None, signatory_pre_title: Optional[str] = None,
                       signatory_partner_title: Optional[str] = None, bank_details: Optional[str] = None,
-                      notes: Optional[str] = None) -> Convention:
+                      funder: Optional[str] = None, notes: Optional[str] = None) -> Convention:
     """A draft convention; its end is computed from start and duration unless given."""
     require_directory(session)
     partner = get_or_fail(session, Partner, partner_id, "Structure partenaire", "partner_id")
@@ -199,7 +202,7 @@ def create_convention(session: Session, *, partner_id: int, reference: str, star
                              psychologist_name=psychologist_name, signatory_pre=signatory_pre,
                              signatory_partner=signatory_partner, signatory_pre_title=signatory_pre_title,
                              signatory_partner_title=signatory_partner_title, bank_details=bank_details,
-                             notes=notes),
+                             funder=funder, notes=notes),
                         explicit_end=_given(end_date))
     conv = Convention(partner=partner, status=ConventionStatus.DRAFT, **values)
     session.add(conv)
@@ -299,7 +302,7 @@ def renew_convention(session: Session, convention_id: int, *, start_date: Any = 
         tariff_parents=old.tariff_parents, tariff_family=old.tariff_family, billing_period=old.billing_period,
         psychologist_name=old.psychologist_name, signatory_pre=old.signatory_pre,
         signatory_partner=old.signatory_partner, signatory_pre_title=old.signatory_pre_title,
-        signatory_partner_title=old.signatory_partner_title, bank_details=old.bank_details,
+        signatory_partner_title=old.signatory_partner_title, bank_details=old.bank_details, funder=old.funder,
         status=ConventionStatus.DRAFT, renewed_from_id=old.id, notes=old.notes)
     session.add(conv)
     session.flush()

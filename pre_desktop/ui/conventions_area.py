@@ -97,7 +97,7 @@ class ConventionForm(QWidget):
 
     TEXT_FIELDS = ("reference", "signed_on", "start_date", "tariff_individual", "tariff_parents", "tariff_family",
                    "psychologist_name", "signatory_pre", "signatory_pre_title", "signatory_partner",
-                   "signatory_partner_title")
+                   "signatory_partner_title", "funder")
     SPIN_FIELDS = {"duration_months": (0, 120, 12, " mois"), "session_quota": (0, 999, 20, " séances"),
                    "quota_warning_threshold": (0, 999, 15, " séances"),
                    "first_appointment_delay_days": (0, 365, 30, " jours")}
@@ -167,6 +167,10 @@ class ConventionForm(QWidget):
             self.billing.addItem(label(period), period)
         self.w["billing_period"] = self.billing
         self.errors.add_row(form, "Règlement :", "billing_period", self.billing)
+        self._line("funder").setPlaceholderText("ex. ARS, CAF, Ville, Cité éducative")
+        self._line("funder").setToolTip("Qui finance ces séances : le rapport annuel totalise séances et montants "
+                                        "par financeur. Modifiable même une fois la convention signée.")
+        self.errors.add_row(form, "Finan&ceur :", "funder", self.w["funder"])
         outer.addWidget(terms)
 
         people = QGroupBox("Psychologue référent et signataires", self)

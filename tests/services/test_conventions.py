@@ -103,6 +103,23 @@ def test_update_draft_recomputes_end_and_signed_terms_are_frozen(factory, db_sna
     assert db_snapshot() == before
 
 
+def test_funder_is_trimmed_optional_and_editable_once_signed(factory, db_snapshot):
+    with db.session_scope(factory, 1) as s:
+        c = _create(s, make_partner(s).id, funder="  CAF  ")
+        cid = c.id
+        assert c.funder == "CAF"
+        cv.sign_convention(s, cid, signed_on=D(2025, 12, 20))
+    with db.session_scope(factory, 1) as s:
+        assert cv.update_convention(s, cid, expected_version=None, funder="Ville").funder == "Ville"
+        assert cv.update_convention(s, cid, expected_version=None, funder=" ").funder is None
+    before = db_snapshot()
+    with pytest.raises(DomainError) as err:
+        with db.session_scope(factory, 1) as s:
+            cv.update_convention(s, cid, expected_version=None, funder="F" * 121)
+    assert err.value.field == "funder" and "Financeur" in err.value.message
+    assert db_snapshot() == before
+
+
 def test_sign_refuses_overlapping_signed_convention(factory, db_snapshot):
     with db.session_scope(factory, 1) as s:
         p = make_partner(s)

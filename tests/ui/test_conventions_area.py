@@ -270,3 +270,28 @@ def test_the_help_menu_lists_the_template_fields(qtbot, monkeypatch, tmp_path):
     assert [a.text() for a in window.help_menu.actions()][-1].startswith("À &propos")
     window.template_fields_action.trigger()
     assert shown == [["{{ " + f.name + " }}" for f in TEMPLATE_FIELDS]]
+
+
+def test_funder_typed_in_the_form_also_on_a_signed_convention_and_kept_by_a_renewal(qtbot, area, factory, partners,
+                                                                                     monkeypatch, db_snapshot):
+    _fill_new(qtbot, area, partners[0], start_date="01/01/2026", funder="Cité éducative")
+    area.form.save_button.click()
+    [conv] = _conventions(factory)
+    assert conv.funder == "Cité éducative"
+    _answer(monkeypatch, "20/12/2025")
+    area.form.sign_button.click()
+    # Signed: the terms are frozen, the funder (who pays the PRE, not a term agreed with the partner) is not.
+    assert area.form.w["funder"].isEnabled() and not area.form.w["tariff_individual"].isEnabled()
+    type_text(qtbot, area.form.w["funder"], "ARS")
+    area.form.save_button.click()
+    [conv] = _conventions(factory)
+    assert (conv.funder, conv.status) == ("ARS", ConventionStatus.SIGNED)
+    before = db_snapshot()
+    type_text(qtbot, area.form.w["funder"], "x" * 121)
+    area.form.save_button.click()
+    assert area.form.errors.shown_field == "funder" and "trop long" in area.form.errors.message("funder")
+    assert db_snapshot() == before
+    area.form.load(conv.id)
+    assert area.form.w["funder"].text() == "ARS"
+    with db.session_scope(factory, 1) as s:
+        assert cv.renew_convention(s, conv.id).funder == "ARS"
