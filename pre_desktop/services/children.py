@@ -53,6 +53,7 @@ from .common import (
     required_text,
 )
 from .errors import DomainError, DomainWarning, NeedsConfirmation, NotFoundError, PermissionDeniedError
+from .retention import in_active_base
 from .settings import public_age_range
 
 NOTES_MAX = 10_000
@@ -487,7 +488,7 @@ def search_children(session: Session, text: str = "", *, status: ChildStatus | C
         select(Child.id, Child.last_name, Child.first_name, Child.birth_date, Child.school, Child.school_class,
                User.first_name, User.last_name, Child.status, Child.entry_date, Child.family_id)
         .outerjoin(User, Child.referent_id == User.id)
-        .where(visible_children(session), Child.archived_on.is_(None))  # archived: see the Archivage area
+        .where(visible_children(session), in_active_base())  # archived: see the Archivage area
     )
     # Hyphens and apostrophes (straight or typographic) separate words: "jean-pierre"
     # finds "Jean Pierre", "N’Diaye" finds "N'Diaye".

@@ -38,6 +38,7 @@ from .access import sees_every_file, visible_children
 from .care_referrals import DEFAULT_FIRST_APPOINTMENT_DELAY, overdue_check
 from .clock import today
 from .common import age_on
+from .retention import in_active_base
 from .labels import LABELS
 from .sessions import ACTIVE_STATES, DEFAULT_QUOTA, DEFAULT_THRESHOLD, quota_level
 
@@ -298,7 +299,7 @@ def children_table(session: Session, on: Optional[dt.date] = None, *, limit: Opt
 def count_children(session: Session) -> int:
     """The files the acting user may read."""
     return session.scalar(select(func.count()).select_from(Child).where(visible_children(session),
-                                                                        Child.archived_on.is_(None))) or 0
+                                                                        in_active_base())) or 0
 
 
 def _children_table(session: Session, day: dt.date, limit: Optional[int]) -> ChildrenTable:
@@ -307,7 +308,7 @@ def _children_table(session: Session, day: dt.date, limit: Optional[int]) -> Chi
     stmt = (select(Child.id, Child.last_name, Child.first_name, Child.search_name, _raw(Child.birth_date),
                    Child.school, Child.school_class, Child.referent_id, _raw(Child.status), _raw(Child.entry_date),
                    Child.family_id)
-            .where(visible_children(session), Child.archived_on.is_(None))
+            .where(visible_children(session), in_active_base())
             .order_by(Child.search_name, Child.id).limit(limit))
     rows = _fetch(session, stmt)
     columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in range(11)]

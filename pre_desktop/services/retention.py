@@ -40,7 +40,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from sqlalchemy import Engine, func, inspect, or_, select, text, union_all, update
+from sqlalchemy import Engine, case, func, inspect, or_, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -296,6 +296,16 @@ def anonymisation_due(session: Session, on: Optional[dt.date] = None) -> list[Ar
     """Archived files at the end of their archive period."""
     day = on or today()
     return [f for f in archived_files(session) if f.anonymise_on <= day]
+
+
+def in_active_base() -> Any:
+    """The condition on ``children`` for the everyday lists (not archived).
+
+    Written so that SQLite does not pick the archive-date index for it: the lists walk
+    the name index in order and stop at the first page; filtering through the archive
+    index would sort all the files first (20 000 files: 0,5 → 5 ms for the first page).
+    """
+    return case((Child.archived_on.is_(None), 1), else_=0) == 1
 
 
 def not_archived(child_id_column: Any) -> Any:
