@@ -11,6 +11,7 @@ the survey and the funders ask for. No child is named: only counts leave the bas
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional, Union
@@ -42,12 +43,12 @@ SHORT_LABEL = 16  # characters: longer category labels are drawn on horizontal b
 # .xlsx formats of a difference: always signed; a share's difference is in points of percentage.
 CHANGE_FORMATS: dict[Unit, str] = {
     "count": "+0;-0;0",
-    "days": "+0.0;-0.0;0",
+    "days": '+0.0" j";-0.0" j";0" j"',
     "percent": '+0.0" pts";-0.0" pts";0',
     "amount": '+#,##0.00 "€";-#,##0.00 "€";0.00 "€"',
 }
-VALUE_FORMATS: dict[Unit, str] = {"count": NUMBER_FORMATS["int"], "days": "0.0", "percent": NUMBER_FORMATS["percent"],
-                                  "amount": NUMBER_FORMATS["amount"]}
+VALUE_FORMATS: dict[Unit, str] = {"count": NUMBER_FORMATS["int"], "days": '0.0" j"',
+                                  "percent": NUMBER_FORMATS["percent"], "amount": NUMBER_FORMATS["amount"]}
 
 
 def title_of(data: Dashboard) -> str:
@@ -229,7 +230,7 @@ def annual_report_sheets(data: Dashboard, structure: str, printed_on: Optional[d
             if b.total is not None:
                 rows.append(_xlsx_row(b.title, "Total", b.total, b.previous_total, b.unit))
         sheets.append(Sheet(SHEET_NAMES.get(section.key, section.title), [
-            Column("Indicateur", "text", 44), Column("Catégorie", "text", 34),
+            Column("Indicateur", "text", 46), Column("Catégorie", "text", 44),
             Column(data.year.label, "text", 14), Column(data.previous_year.label, "text", 14),
             Column("Évolution", "text", 13)],
             [row[:5] for row in rows],
@@ -259,13 +260,26 @@ def write_annual_report_xlsx(data: Dashboard, structure: str, path: Path,
             for column in (3, 4):
                 ws.cell(row=first + r, column=column).number_format = VALUE_FORMATS[unit]
             ws.cell(row=first + r, column=5).number_format = CHANGE_FORMATS[unit]
-        if not row_units:  # the definitions: long text wraps in its column
-            for row in ws.iter_rows(min_row=first, max_row=first + len(sheet.rows) - 1):
-                for cell in row:
+        if not row_units:  # the definitions: long text wraps in its column, on rows made high enough
+            for r, row in enumerate(ws.iter_rows(min_row=first, max_row=first + len(sheet.rows) - 1)):
+                lines = 1
+                for cell, column in zip(row, sheet.columns):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = max(lines, math.ceil(len(str(cell.value or "")) * 1.1 / column.width))
+                ws.row_dimensions[first + r].height = 13 * lines + 2
         for line in range(2, len(sheet.intro) + 1):
             if sheet.intro[line - 1].startswith("Aucune activité"):
                 ws.cell(row=line, column=1).font = Font(bold=True, color="C00000")
+        for r, row in enumerate(sheet.rows):
+            if row[1] == "Total":
+                for column in range(1, len(sheet.columns) + 1):
+                    ws.cell(row=first + r, column=column).font = Font(bold=True)
+        # printed on the width of a landscape page (LibreOffice and Excel would cut the columns)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
     return atomic_write(Path(path), lambda tmp: workbook.save(str(tmp)))
 
 
