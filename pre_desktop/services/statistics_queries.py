@@ -41,6 +41,7 @@ from ..models import (
 from ..textnorm import fold
 from .access import may_read_notes, sees_every_file, visible_children
 from .clock import today
+from . import school_levels
 from .labels import label
 from .reports import session_groups
 from .sessions import DEFAULT_QUOTA, DEFAULT_THRESHOLD
@@ -62,24 +63,14 @@ OTHER_REASONS = "Autres motifs"
 
 # --------------------------------------------------------------------------- school levels
 
-_LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    "maternelle": ("tps", "ps", "ms", "gs", "petitesection", "moyennesection", "grandesection", "maternelle",
-                   "pspms", "msgs", "psms", "gsms"),
-    "elementaire": ("cp", "ce1", "ce2", "cm1", "cm2", "cpce1", "ce1ce2", "ce2cm1", "cm1cm2", "elementaire"),
-    "college": ("6e", "6eme", "6°", "sixieme", "5e", "5eme", "5°", "cinquieme", "4e", "4eme", "4°", "quatrieme",
-                "3e", "3eme", "3°", "troisieme", "segpa", "college"),
-    "lycee": ("2nde", "2de", "2nd", "seconde", "2ndepro", "1re", "1ere", "1ère", "premiere", "1repro", "1erepro",
-              "tle", "term", "terminale", "tlepro", "cap", "cap1", "cap2", "bacpro", "lycee"),
-}
-_LEVEL_OF_WORD = {word: level for level, words in _LEVEL_WORDS.items() for word in words}
-_PUNCT = re.compile(r"[\s.\-_/']+")
+_LEVEL_KEYS = {school_levels.MATERNELLE: "maternelle", school_levels.ELEMENTAIRE: "elementaire",
+               school_levels.COLLEGE: "college", school_levels.LYCEE: "lycee"}
 
 
 def level_of_class(school_class: Optional[str]) -> str:
-    """PS/MS/GS → maternelle, CP…CM2 → élémentaire, 6e…3e → collège, 2nde/1re/Tle → lycée,
-    anything else (ULIS, IME, empty) → other. Case, accents, spaces and dots are ignored."""
-    word = _PUNCT.sub("", fold(school_class or ""))
-    return _LEVEL_OF_WORD.get(word, "other")
+    """The SCHOOL_LEVELS key of a class as typed (:func:`.school_levels.school_level`), "other"
+    when it says nothing of the level (ULIS, IME, empty)."""
+    return _LEVEL_KEYS.get(school_levels.school_level(school_class) or "", "other")
 
 
 def _level_case(session: Session) -> Any:
@@ -545,9 +536,9 @@ def _definitions(year: SchoolYear) -> dict[str, _Spec]:
               "bar", True),
         _Spec("by_school_level", "Enfants suivis par niveau scolaire", "count",
               "Niveau tiré de la classe enregistrée dans le dossier : TPS, PS, MS, GS → maternelle ; CP à CM2 → "
-              "élémentaire ; 6e à 3e et SEGPA → collège ; 2nde, 1re, Tle, CAP → lycée ; toute autre classe (ULIS, "
-              "IME…) ou une classe vide → « Autre ou non renseigné ». La classe n'est pas historisée : pour une "
-              "année passée, c'est la dernière classe connue.", "bar", True),
+              "élémentaire ; 6e à 3e (et SEGPA) → collège ; 2nde, 1re, Tle (et CAP, bac pro) → lycée ; une "
+              "classe qui ne dit pas le niveau (ULIS, IME…) ou vide → « Autre ou non renseigné ». La classe n'est "
+              "pas historisée : pour une année passée, c'est la dernière classe connue.", "bar", True),
         _Spec("by_neighbourhood", "Enfants suivis par quartier", "count",
               "Quartier de la famille de chaque enfant suivi, tel qu'il est saisi dans le dossier de la famille.",
               "bar", True),
