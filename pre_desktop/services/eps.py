@@ -247,7 +247,7 @@ def agenda_suggestions(session: Session, meeting_id: int) -> list[AgendaSuggesti
     children: dict[int, Child] = {}
 
     def note(child: Child, reason: AgendaReason, detail: str, since: dt.date) -> None:
-        if child.id in on_agenda or child.status is ChildStatus.ENDED:
+        if child.id in on_agenda or child.status is ChildStatus.ENDED or child.archived_on is not None:
             return
         children[child.id] = child
         found.setdefault(child.id, []).append((reason, detail, since))

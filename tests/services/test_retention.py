@@ -301,3 +301,38 @@ def test_school_level_from_the_class(typed, canonical, level):
     assert canonical_class(typed) == canonical
     assert school_level(typed) == level
     assert anonymous_class(typed) == (canonical or level)
+
+
+def test_archived_files_leave_every_everyday_list(factory):
+    from pre_desktop.services.eps import agenda_suggestions, create_meeting
+    from pre_desktop.services.liaisons import list_liaisons
+    from pre_desktop.services.session_batches import month_grid, partners_of_month
+    from pre_desktop.services.todo import todo_items
+
+    with db.session_scope(factory, 1) as s:
+        waiting = family_with_child(s, name="Attente", consent=False)  # repéré, never examined
+        referrals.add_referral(s, child_id=waiting.id, referred_on="02/02/2023", source="école", reasons="Absences")
+        ended = _ended(s, "Fini", D(2023, 3, 1))
+        p = partner(s)
+        conv = convention(s, p, start=D(2023, 1, 1), end=D(2023, 12, 31), reference="C-2023")
+        old = care_referral(s, ended, p, conv, requested_on=D(2023, 1, 5), sent_on=D(2023, 1, 6),
+                            state=CareReferralState.ENDED)
+        old.ended_on = D(2023, 3, 1)
+        add_sessions(s, old, [D(2023, 2, 7)])
+        care_referral(s, ended, p, requested_on=D(2023, 2, 1), sent_on=None)  # a forgotten draft, hors EPS
+        meeting = create_meeting(s, meeting_date=D(2026, 12, 8), place="Mairie")
+        ids, partner_id, meeting_id = [waiting.id, ended.id], p.id, meeting.id
+    with factory() as s:
+        assert {c.child_id for c in retention.archive_candidates(s)} == set(ids)
+        assert {x.child.id for x in agenda_suggestions(s, meeting_id)} == {waiting.id}
+        assert {r.child_id for r in list_liaisons(s)} == {ended.id}
+        assert ended.id in {i.target_id for i in todo_items(s)}
+        assert [r.care_referral_id for r in month_grid(s, partner_id, 2023, 2)] == [old.id]
+    with db.session_scope(factory, 1) as s:
+        retention.archive_children(s, ids)
+    with factory() as s:
+        assert agenda_suggestions(s, meeting_id) == []
+        assert list_liaisons(s) == [] and len(list_liaisons(s, child_id=ended.id)) == 2  # the file still shows them
+        assert todo_items(s) == []
+        assert month_grid(s, partner_id, 2023, 2) == [] and partners_of_month(s, 2023, 2) == []
+        assert children_table(s).ids == [] and children_service.search_children(s, "") == []
