@@ -140,3 +140,20 @@ def test_a_year_that_cannot_be_read_is_refused_before_anything_is_written(base, 
     assert _export(path, out, "pdf", year="2025") == EXIT_REFUSED
     assert "2025-2026" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_screen_s_figures_are_reused_for_their_year_only(base, tmp_path, monkeypatch):
+    from pre_desktop.exports import annual_report
+
+    path, data = base
+    engine, factory = open_database(path, create=False)
+    try:
+        with db.session_scope(factory) as s:
+            computed = []
+            monkeypatch.setattr(annual_report, "dashboard", lambda session, year: computed.append(year) or data)
+            annual_report.write_annual_report(s, "2025-2026", "xlsx", tmp_path / "a.xlsx", data=data)
+            assert computed == []
+            annual_report.write_annual_report(s, "2024-2025", "xlsx", tmp_path / "b.xlsx", data=data)
+            assert computed == ["2024-2025"]
+    finally:
+        engine.dispose()
