@@ -22,6 +22,7 @@ EXPORTS: list[str] = [
     "pre_desktop.commands.export_partners",
     "pre_desktop.commands.export_monthly",
     "pre_desktop.commands.export_statement",
+    "pre_desktop.commands.export_family",
     "pre_desktop.commands.export_annual",
 ]
 IMPORTS: list[str] = [

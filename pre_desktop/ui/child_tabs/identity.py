@@ -48,6 +48,7 @@ from ..file_field import FileField
 from ..form_dialog import FormDialog
 from ..forms import FieldErrors, confirm, run_action
 from ..rows_model import Column, RowsView
+from ..subject_access_action import subject_access_button
 from .base import ChildTab
 
 GUARDIAN_COLUMNS = [
@@ -134,6 +135,9 @@ class IdentityTab(ChildTab):
         self.withdraw_button.clicked.connect(self.withdraw_consent)
         consent_row.addWidget(self.withdraw_button)
         consent_row.addStretch(1)
+        self.access_button = subject_access_button(self.ctx, self.child_id, body)  # coordinator only
+        if self.access_button is not None:
+            consent_row.addWidget(self.access_button)
         column.addLayout(consent_row)
 
         grid = QGridLayout()
