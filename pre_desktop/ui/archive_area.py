@@ -174,7 +174,7 @@ class ArchiveArea(QWidget):
             anonymised = len(retention.archived_files(session, anonymised=True))
         due = [f for f in archived if f.due]
         self.rule.setText(
-            retention.CANDIDATE_RULE.format(years=years, s="s" if years > 1 else "") + " "
+            retention.CANDIDATE_RULE.format(years=years, s="s" if years > 1 else "") + "\n"
             + retention.LAST_CONTACT_DEFINITION + f"\nUn dossier archivé reste en lecture seule pendant {archive} "
             f"an{'s' if archive > 1 else ''}, puis il est anonymisé : l'identité, les coordonnées et les textes libres "
             "sont effacés ; le sexe, le mois et l'année de naissance, le quartier, le niveau scolaire, les dates et "

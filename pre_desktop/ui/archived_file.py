@@ -107,6 +107,10 @@ def read_only(window: "ChildFile", archived_on) -> None:  # noqa: ANN001,F821 - 
         for button in tab.findChildren(QPushButton):
             if button.objectName() not in READING_BUTTONS:
                 button.hide()
+    # Read-only fields on the window's background, so nothing looks typeable (set after
+    # the fields turned read-only: the style sheet is matched when it is set).
+    window.tabs.setStyleSheet("QLineEdit[readOnly=\"true\"], QPlainTextEdit[readOnly=\"true\"] "
+                              "{ background: palette(window); }")
     if not getattr(window, "_edits_unplugged", False):  # double-click opens an edit form: not here
         window._edits_unplugged = True
         window.identity.guardians.activated.disconnect(window.identity.edit_guardian)
