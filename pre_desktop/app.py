@@ -200,7 +200,7 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
             opened.engine.dispose()
             return 0 if credentials is None else 1
         log.info("Connexion : %s", user.login)
-        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user)
+        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user, key=opened.key)
     except Exception:
         # Before the window exists there is no work to go back to: say so in French, then stop.
         log.exception("Démarrage impossible")
@@ -211,18 +211,19 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
         return 1
     window.show()
     settings.setValue("last_database", str(opened.path))
-    start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000))
+    start_automatic_backup(opened.path, settings, lambda text: window.statusBar().showMessage(text, 15000),
+                           key=opened.key)
     log.info("Fenêtre affichée")  # its time stamp gives the start-up time (tests/test_frozen_build.py)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), lambda: smoke_close(window))
     code = app.exec()
     while window.logged_out:
         log.info("Déconnexion : %s", window.ctx.user.login if window.ctx.user else "")
-        opened = Opened(window.db_path, window.engine, window.factory)
+        opened = Opened(window.db_path, window.engine, window.factory, window.ctx.key)
         user = log_in(opened, settings)
         if user is None:
             break
-        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user)
+        window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user, key=opened.key)
         window.show()
         code = app.exec()
     QThreadPool.globalInstance().waitForDone(60000)  # a backup still copying finishes first

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from ..backups import BackupInfo, automatic_backup, copy_database, describe_size
+from ..encryption import Passphrase
 from ..services import audit
 from ..services.errors import DomainError
 from . import background
@@ -57,7 +58,8 @@ def save_copy(window: QMainWindow) -> Optional[Path]:
     if target.suffix.lower() not in (".sqlite", ".db"):
         target = target.with_name(target.name + ".sqlite")
     try:
-        written = background.run_with_progress(window, "Copie de la base…", lambda: copy_database(db_path, target))
+        key = window.ctx.key  # type: ignore[attr-defined]  # an encrypted base's copy is encrypted too
+        written = background.run_with_progress(window, "Copie de la base…", lambda: copy_database(db_path, target, key))
     except DomainError as error:
         QMessageBox.critical(window, "Copie impossible", error.message)
         return None
@@ -76,21 +78,24 @@ def restore(window: QMainWindow) -> bool:
     """Choose and check a backup, close the base, restore, reopen through ``open_path``."""
     db_path: Path = window.db_path  # type: ignore[attr-defined]
     settings: QSettings = window.settings  # type: ignore[attr-defined]
-    dialog = RestoreDialog(db_path, settings, window)
+    key = window.ctx.key  # type: ignore[attr-defined]
+    dialog = RestoreDialog(db_path, settings, window, key=key)
     if not dialog.exec() or dialog.chosen is None:
         return False
     close_files: Optional[Callable[[], bool]] = getattr(window, "close_child_files", None)
     if close_files is not None and not close_files():
         return False
     window.ctx.engine.dispose()  # type: ignore[attr-defined]
-    restored = restore_in_place(window, dialog.chosen, db_path)
-    reopened = window.open_path(db_path)  # type: ignore[attr-defined]
+    restored = restore_in_place(window, dialog.chosen, db_path, key)
+    reopened = window.open_path(db_path, key=key)  # type: ignore[attr-defined]
     return restored and reopened
 
 
 def start_automatic_backup(db_path: Path, settings: QSettings,
-                           report: Callable[[str], None]) -> None:
-    """The daily backup, in the thread pool; ``report`` gets a French line for the status bar."""
+                           report: Callable[[str], None], key: Optional[Passphrase] = None) -> None:
+    """The daily backup, in the thread pool; ``report`` gets a French line for the status bar.
+
+    ``key``: the passphrase of an encrypted base, whose backups are encrypted with it."""
     policy = retention_policy(settings)
 
     def done(result: Optional[BackupInfo], error: Optional[BaseException]) -> None:
@@ -102,4 +107,4 @@ def start_automatic_backup(db_path: Path, settings: QSettings,
             log.info("Sauvegarde automatique : %s", result.path)
             report(f"Sauvegarde automatique faite : {result.path.name}")
 
-    background.start(lambda: automatic_backup(db_path, policy), done)
+    background.start(lambda: automatic_backup(db_path, policy, key=key), done)

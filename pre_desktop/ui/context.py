@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
+from ..encryption import Passphrase
 from ..services.users import UserRow, default_user
 
 
@@ -46,6 +47,7 @@ class AppContext(QObject):
         self.user: Optional[UserRow] = user
         if user is None:
             self._load_user()
+        self.key: Optional[Passphrase] = None  # an encrypted base's passphrase (memory only: backups, reopening)
 
     def _load_user(self) -> None:
         with self.factory() as session:
@@ -56,10 +58,11 @@ class AppContext(QObject):
         return self.user.id if self.user else None
 
     def switch_database(self, db_path: Path, engine: Engine, factory: sessionmaker[Session],
-                        user: Optional[UserRow] = None) -> None:
+                        user: Optional[UserRow] = None, key: Optional[Passphrase] = None) -> None:
         """Work on another base, as ``user`` (who logged in to it; None: tests and tools)."""
         old = self.engine
         self.db_path, self.engine, self.factory = Path(db_path).resolve(), engine, factory
+        self.key = key
         old.dispose()
         self.user = user
         if user is None:

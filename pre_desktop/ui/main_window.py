@@ -30,11 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import APP_NAME
 from ..services import child_file
+from ..encryption import Passphrase
 from ..services.errors import DomainError
 from ..services.users import UserRow
 from . import account_actions, areas, navigation_actions
 from .about import add_help_menu
 from .backup_actions import add_backup_actions
+from .encryption_actions import add_encryption_actions
 from .archived_file import ask_to_open
 from .child_file import ChildFile
 from .context import AppContext
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         settings: Optional[QSettings] = None,
         parent: Optional[QWidget] = None,
         user: Optional[UserRow] = None,
+        key: Optional[Passphrase] = None,
     ) -> None:
         super().__init__(parent)
         settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME, self)
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
         self.requires_login = user is not None
         self.logged_out = False
         self.ctx = AppContext(db_path, engine, factory, settings, self, user=user)
+        self.ctx.key = key  # an encrypted base's passphrase (ui.recovery.Opened.key)
         self.ctx.data_changed.connect(self._mark_stale)
         self.ctx.open_child.connect(self.open_child_file)
         self.child_files: dict[int, ChildFile] = {}  # open files, by child id
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         add_backup_actions(self)
+        add_encryption_actions(self)
         account_actions.install(self)
         navigation_actions.install(self)
         add_help_menu(self)
@@ -199,7 +204,7 @@ class MainWindow(QMainWindow):
 
     def _show_database(self) -> None:
         self.setWindowTitle(f"{APP_NAME} — {self.db_path.name}")
-        self.path_label.setText(f"Base : {self.db_path}")
+        self.path_label.setText(f"Base : {self.db_path}" + (" (chiffrée)" if self.ctx.key is not None else ""))
         self.path_label.setToolTip(str(self.db_path))
         user = self.ctx.user
         self.user_label.setText(f"Utilisateur : {user.name} ({user.role_label})" if user else "Utilisateur : aucun compte")
@@ -212,21 +217,24 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(Path(path))
 
-    def open_path(self, path: Path) -> bool:
-        """Switch to another file; on refusal keep the current one and say why."""
+    def open_path(self, path: Path, key: Optional[Passphrase] = None) -> bool:
+        """Switch to another file; on refusal keep the current one and say why.
+
+        ``key``: the passphrase of an encrypted base if already known (reopening after a
+        restore or a conversion); otherwise it is asked."""
         if not self.close_child_files():  # they show the current database
             return False
-        opened = open_with_recovery(self, path, self.settings)
+        opened = open_with_recovery(self, path, self.settings, key=key)
         if not isinstance(opened, Opened):
             return False
-        path, engine, factory = opened
+        path, engine, factory, key = opened
         user = None
         if self.requires_login:  # another base, other accounts: log in to it
             user = ask_login(self, factory, path.name, self.settings)
             if user is None:
                 engine.dispose()
                 return False
-        self.ctx.switch_database(path, engine, factory, user)
+        self.ctx.switch_database(path, engine, factory, user, key)
         self.settings.setValue("last_database", str(self.db_path))
         self._show_database()
         for screen in self._screens.values():

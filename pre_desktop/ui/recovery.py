@@ -2,7 +2,8 @@
 
 Never a traceback: the French reason (locked, damaged, newer schema, read-only) and
 the ways out — try again, put a backup back in place, open another file, or go back
-to the welcome screen at start-up.
+to the welcome screen at start-up. An encrypted base asks its passphrase first
+(ui.passphrase_dialog), before anything reads or migrates it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..backups import copy_database, list_backups, restore_backup
+from ..encryption import Passphrase, is_encrypted
 from ..opening import open_for_work
 from ..services.errors import DomainError
 from .background import run_with_progress
+from .passphrase_dialog import ask_passphrase
 from .restore_dialog import DB_FILTER, RestoreDialog
 
 log = logging.getLogger("pre_desktop.ui")
@@ -30,6 +33,7 @@ class Opened(NamedTuple):
     path: Path
     engine: Engine
     factory: sessionmaker[Session]
+    key: Optional[Passphrase] = None  # the passphrase of an encrypted base (memory only)
 
 
 class Choice(enum.Enum):
@@ -61,14 +65,19 @@ def ask_after_failure(parent: Optional[QWidget], path: Path, message: str, *, ha
     return buttons.get(box.clickedButton(), Choice.CANCEL)
 
 
-def restore_in_place(parent: Optional[QWidget], backup: Path, path: Path) -> bool:
-    """Put ``backup`` in place of ``path`` (whose connections must be closed); say the outcome."""
+def restore_in_place(parent: Optional[QWidget], backup: Path, path: Path, key: Optional[Passphrase] = None) -> bool:
+    """Put ``backup`` in place of ``path`` (whose connections must be closed); say the outcome.
+
+    ``key``: the passphrase of the (encrypted) base; the restored base stays encrypted.
+    """
     try:
         if path.exists():
-            kept = run_with_progress(parent, "Restauration de la sauvegarde…", lambda: restore_backup(backup, path))
+            kept = run_with_progress(parent, "Restauration de la sauvegarde…",
+                                     lambda: restore_backup(backup, path, key=key))
             where = f"\n\nL'ancienne base a été gardée : {kept.path}"
         else:
-            run_with_progress(parent, "Restauration de la sauvegarde…", lambda: copy_database(backup, path))
+            run_with_progress(parent, "Restauration de la sauvegarde…",
+                              lambda: copy_database(backup, path, key if is_encrypted(backup) else None))
             where = ""
     except DomainError as error:
         QMessageBox.critical(parent, "Restauration impossible", error.message)
@@ -79,18 +88,26 @@ def restore_in_place(parent: Optional[QWidget], backup: Path, path: Path) -> boo
 
 
 def open_with_recovery(parent: Optional[QWidget], path: Path, settings: QSettings, *,
-                       welcome: bool = False) -> Opened | Choice | None:
+                       welcome: bool = False, key: Optional[Passphrase] = None) -> Opened | Choice | None:
     """Open ``path`` for work; on failure, offer the ways out until one works.
 
     Returns the opened base, ``Choice.WELCOME`` if the user asked for the welcome
-    screen (only offered when ``welcome``), or None if they gave up.
+    screen (only offered when ``welcome``), or None if they gave up. An encrypted base
+    is opened with ``key`` if given and right, else its passphrase is asked.
     """
     path = Path(path).expanduser()
     while True:
         try:
-            engine, factory = open_for_work(path)
-            log.info("Base ouverte : %s", path)
-            return Opened(path.resolve(), engine, factory)
+            if is_encrypted(path) and key is None:
+                asked = ask_passphrase(parent, path)
+                key = asked.key
+                if key is None:  # gave up typing it
+                    if not asked.attempts:
+                        return None
+                    key = asked.last_attempt  # wrong, or a damaged file: show the ways out (restore…)
+            engine, factory = open_for_work(path, key if is_encrypted(path) else None)
+            log.info("Base ouverte : %s%s", path, " (chiffrée)" if is_encrypted(path) else "")
+            return Opened(path.resolve(), engine, factory, key if is_encrypted(path) else None)
         except DomainError as error:
             log.warning("Ouverture refusée (%s) : %s", path, error.message)
             if not path.exists() and not welcome:
@@ -98,12 +115,14 @@ def open_with_recovery(parent: Optional[QWidget], path: Path, settings: QSetting
                 return None
             choice = ask_after_failure(parent, path, error.message, has_backups=bool(list_backups(path)),
                                        welcome=welcome)
+        typed, key = key, None  # ask again after any failure (a wrong passphrase, a restore…)
         if choice is Choice.RETRY:
             continue
         if choice is Choice.RESTORE:
-            dialog = RestoreDialog(path, settings, parent, reason="La base ne peut pas être ouverte.")
+            dialog = RestoreDialog(path, settings, parent, reason="La base ne peut pas être ouverte.", key=typed)
             if dialog.exec() and dialog.chosen is not None:
-                restore_in_place(parent, dialog.chosen, path)
+                if restore_in_place(parent, dialog.chosen, path, typed if is_encrypted(path) else None):
+                    key = typed  # the restored base opens with the passphrase its backup was checked with
             continue
         if choice is Choice.OTHER_FILE:
             chosen, _ = QFileDialog.getOpenFileName(parent, "Ouvrir une base PRE Desktop", str(path.parent), DB_FILTER)

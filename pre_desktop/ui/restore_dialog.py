@@ -38,6 +38,7 @@ from ..backups import (
     list_backups,
     parse_backup_name,
 )
+from ..encryption import Passphrase
 from ..formatting import fr_date
 from .forms import confirm
 
@@ -103,8 +104,9 @@ class RestoreDialog(QDialog):
     """``chosen`` is the checked backup once the dialog is accepted."""
 
     def __init__(self, db_path: Path, settings: QSettings, parent: Optional[QWidget] = None,
-                 *, reason: str = "") -> None:
+                 *, reason: str = "", key: Optional[Passphrase] = None) -> None:
         super().__init__(parent)
+        self.key = key  # an encrypted base's passphrase: its backups are checked with it
         self.setWindowTitle("Restaurer une sauvegarde")
         self.setObjectName("restore_dialog")
         self.db_path = Path(db_path)
@@ -193,13 +195,14 @@ class RestoreDialog(QDialog):
         if not 0 <= row < len(self.model.backups):
             self.status.clear()
             return
-        report = check_database_file(self.model.backups[row].path)
+        report = check_database_file(self.model.backups[row].path, self.key)
         self.report = report
         if report.ok:
             version = ("d'une version antérieure, elle sera mise à jour à l'ouverture" if report.needs_upgrade
                        else "de la version actuelle")
             self.status.setStyleSheet(OK_STYLE)
-            self.status.setText(f"Sauvegarde vérifiée : fichier intact, {version} (schéma {report.revision}).")
+            self.status.setText(f"Sauvegarde vérifiée : fichier intact{', chiffré' if report.encrypted else ''}, "
+                                f"{version} (schéma {report.revision}).")
         else:
             self.status.setStyleSheet(BAD_STYLE)
             self.status.setText("Cette sauvegarde ne peut pas être restaurée. " + " ".join(report.problems))

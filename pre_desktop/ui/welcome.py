@@ -13,6 +13,7 @@ from typing import Optional
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QCommandLinkButton,
     QDialog,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..first_run import DEMO_DB_NAME, create_demo_database, create_new_database
+from ..encryption import Passphrase
 from ..paths import data_dir, default_db_path
 from ..services.auth import MIN_LENGTH
 from ..services.errors import DomainError
@@ -38,6 +40,7 @@ from ..services.settings import LEGAL_CARRIER_KINDS
 from ..textnorm import fold
 from .background import run_with_progress
 from .forms import FieldErrors
+from .passphrase_dialog import LOST_WARNING, NewPassphraseFields
 from .login_dialog import LAST_LOGIN_KEY, password_edit
 from .recovery import Opened, open_with_recovery
 from .restore_dialog import DB_FILTER
@@ -151,6 +154,20 @@ class WelcomeDialog(QDialog):
         self.login.textEdited.connect(lambda _text: setattr(self, "_login_typed", True))
         self._login_typed = False
 
+        protection = QGroupBox("Protection du fichier", page)
+        protection_form = QFormLayout(protection)
+        self.encrypt = QCheckBox("Chiffrer la base (recommandé sur un portable ou un poste partagé)", protection)
+        self.encrypt.setObjectName("encrypt")
+        protection_form.addRow(self.encrypt)
+        self.encrypt_note = QLabel(
+            "Le fichier et ses sauvegardes seront illisibles sans la phrase secrète, demandée à chaque "
+            "ouverture. " + LOST_WARNING, protection)
+        self.encrypt_note.setWordWrap(True)
+        protection_form.addRow(self.encrypt_note)
+        self.new_passphrase = NewPassphraseFields(protection, protection_form, self.errors)
+        self.encrypt.toggled.connect(self._encryption_toggled)
+        self._encryption_toggled(False)
+
         note = QLabel("* obligatoire. Les autres paramètres (adresse, logo, représentant légal…) se "
                       "complètent ensuite dans « Paramètres ».", page)
         note.setWordWrap(True)
@@ -170,6 +187,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(place)
         layout.addWidget(structure)
         layout.addWidget(account)
+        layout.addWidget(protection)
         layout.addWidget(self.errors.banner)
         layout.addWidget(note)
         layout.addStretch(1)
@@ -200,14 +218,15 @@ class WelcomeDialog(QDialog):
                        "last_name": self.last_name.text(), "password": self.password.text(),
                        "confirmation": self.confirmation.text()}
         try:
+            key = self.new_passphrase.read() if self.encrypt.isChecked() else None
             run_with_progress(self, "Création de la base…",
-                              lambda: create_new_database(path, structure, coordinator))
+                              lambda: create_new_database(path, structure, coordinator, key=key))
         except DomainError as error:
             self.errors.show(error)
             return False
         self.errors.clear()
         self.settings.setValue(LAST_LOGIN_KEY, self.login.text().strip().lower())  # the login asks only the password
-        return self._open(path)
+        return self._open(path, key)
 
     def open_existing(self) -> bool:
         chosen, _ = QFileDialog.getOpenFileName(self, "Ouvrir une base PRE Desktop", str(data_dir()), DB_FILTER)
@@ -232,8 +251,12 @@ class WelcomeDialog(QDialog):
             return False
         return self._open(path)
 
-    def _open(self, path: Path) -> bool:
-        opened = open_with_recovery(self, path, self.settings)
+    def _encryption_toggled(self, on: bool) -> None:
+        self.new_passphrase.setEnabled(on)
+        self.encrypt_note.setVisible(on)
+
+    def _open(self, path: Path, key: Optional[Passphrase] = None) -> bool:
+        opened = open_with_recovery(self, path, self.settings, key=key)
         if not isinstance(opened, Opened):
             return False
         self.opened = opened
