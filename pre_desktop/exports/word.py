@@ -97,7 +97,7 @@ def _word_blocks(blocks: list[d.Block]) -> list[d.Block]:
     out: list[d.Block] = []
     for block in blocks:
         if isinstance(block, d.Chart):
-            out += [d.Paragraph(block.title, align="left", bold=True), block.as_table()]
+            out += [d.Heading(block.title, level=3), block.as_table()]  # a heading keeps with its table
         else:
             out.append(block)
     return out
