@@ -13,6 +13,7 @@ TOP_LEVEL: list[str] = [
     "pre_desktop.commands.backup",
     "pre_desktop.commands.check",
     "pre_desktop.commands.bench",
+    "pre_desktop.commands.archive",
     "pre_desktop.commands.encrypt",
 ]
 EXPORTS: list[str] = [
