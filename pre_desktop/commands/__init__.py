@@ -25,6 +25,7 @@ EXPORTS: list[str] = [
     "pre_desktop.commands.export_statement",
     "pre_desktop.commands.export_family",
     "pre_desktop.commands.export_annual",
+    "pre_desktop.commands.export_pseudonymised",
 ]
 IMPORTS: list[str] = [
     "pre_desktop.commands.import_partners",
