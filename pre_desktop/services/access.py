@@ -45,6 +45,8 @@ OUT_OF_CASELOAD = ("Ce dossier n'est pas dans votre file active : seuls son ou s
 NO_CHILD_FILE = ("Votre rôle (secrétariat) ne permet pas d'ouvrir le dossier d'un enfant : il est réservé aux "
                  "référent(e)s de parcours et à la coordination (secret partagé).")
 ARCHIVED = "Ce dossier est archivé : il ne peut plus être modifié."
+ARCHIVED_FOR_COORDINATOR = ("Ce dossier est archivé : seule la coordination peut le consulter, en indiquant un "
+                            "motif.")
 
 
 def acting_user(session: Session) -> Optional[User]:
@@ -158,8 +160,11 @@ def check_child(session: Session, child: Child, *, write: bool = False, field: O
         if acting_role(session) is Role.SECRETARIAT:
             raise PermissionDeniedError(NO_CHILD_FILE, field)
         raise PermissionDeniedError(OUT_OF_CASELOAD, field)
-    if write and child.archived_on is not None:
-        raise DomainError(ARCHIVED, field)
+    if child.archived_on is not None:
+        if not sees_every_file(session):
+            raise PermissionDeniedError(ARCHIVED_FOR_COORDINATOR, field)
+        if write:
+            raise DomainError(ARCHIVED, field)
 
 
 def require_session_entry(session: Session, child: Child, *, write: bool = False, field: Optional[str] = None) -> None:

@@ -253,7 +253,9 @@ def history(session: Session, child_id: int, *, views: bool = True) -> list[Hist
                     action_label=ACTION_LABELS.get(event.action, str(event.action)),
                     entity_label=ENTITY_LABELS.get(event.entity, event.entity))
         changes = event.changes or {}
-        if event.action is AuditAction.UPDATE:
+        if not changes and event.summary:  # recorded by a service in words (a private note: never its text)
+            lines.append(HistoryLine(**base, field_label="", before="", after=event.summary))
+        elif event.action is AuditAction.UPDATE:
             for field, pair in changes.items():
                 name = field_label(event.entity, field)
                 if not name or not isinstance(pair, list) or len(pair) != 2:
