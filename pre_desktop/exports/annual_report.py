@@ -40,6 +40,7 @@ KEY_FIGURES = ("children_followed", "new_entries", "exits", "referrals", "eps_me
 CHART_KIND: dict[Unit, ValueKind] = {"count": "int", "days": "number", "percent": "percent", "amount": "amount"}
 # Sheet names (31 characters at most in Excel): the section titles, shortened where too long.
 SHEET_NAMES = {"eps": "EPS", "orientations": "Orientations"}
+COLUMN_WIDTHS = [2.8, 1.2, 1.2, 1.3]  # room for "+1 234 567,00 €" in bold on a total row
 SHORT_LABEL = 16  # characters: longer category labels are drawn on horizontal bars
 # .xlsx formats of a difference: always signed; a share's difference is in points of percentage.
 CHANGE_FORMATS: dict[Unit, str] = {
@@ -113,7 +114,7 @@ def _figures_table(figures: tuple[Figure, ...], data: Dashboard) -> Table:
     rows = [[f.label + (f" ({f.detail})" if f.detail else ""), format_value(f.value, f.unit),
              format_value(f.previous_value, f.unit), fr_change(f.value, f.previous_value, f.unit)] for f in figures]
     return Table(["Indicateur", data.year.label, data.previous_year.label, "Évolution"], rows,
-                 widths=[3.4, 1.1, 1.1, 1.0], align=["left", "right", "right", "right"])
+                 widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"])
 
 
 def _breakdown_table(b: Breakdown, data: Dashboard) -> Table:
@@ -123,7 +124,7 @@ def _breakdown_table(b: Breakdown, data: Dashboard) -> Table:
         rows.append(["Total", format_value(b.total, b.unit), format_value(b.previous_total, b.unit),
                      fr_change(b.total, b.previous_total, b.unit)])
     return Table([b.title, data.year.label, data.previous_year.label, "Évolution"], rows,
-                 widths=[3.4, 1.1, 1.1, 1.0], align=["left", "right", "right", "right"],
+                 widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"],
                  total_row=b.total is not None)
 
 
