@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Partner, PartnerContact, PartnerType
 from ..textnorm import fold
+from .access import require_directory
 from .errors import DomainError
 from .partners import validated_contact, validated_partner
 
@@ -365,6 +366,7 @@ def check_rows(session: Session, table: Table, mapping: dict[str, Optional[int]]
 
 def import_partners(session: Session, table: Table, mapping: dict[str, Optional[int]]) -> ImportReport:
     """Write the checked rows, or nothing at all if one is refused (ImportRefused carries the report)."""
+    require_directory(session)
     report = check_rows(session, table, mapping)
     if not report.ok:
         raise ImportRefused(report)
