@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -17,6 +15,7 @@ from .access import require_family
 from .clock import today
 from .common import get_or_fail, optional_text, past_date, required_text
 from .errors import DomainError
+from .stored_files import store_beside
 
 NO_CONSENT_MESSAGE = (
     "Aucun accord de la famille n'est enregistré : rien ne peut être transmis à un partenaire "
@@ -56,12 +55,8 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 def store_consent_document(source: Path | str, database_path: Path | str) -> Path:
-    """Copy the scanned agreement into an ``accords`` folder beside the database.
-
-    Like the structure's logo: the scan often sits in a downloads folder or on a USB key
-    and disappears; the copy stays (and travels) with the base it belongs to. Named after
-    its content, so the same scan chosen twice is stored once.
-    """
+    """Check the scanned agreement and copy it into ``accords/`` beside the database
+    (see services.stored_files: the scan's original often disappears)."""
     source = Path(source)
     if not source.is_file():
         raise DomainError(f"Le document est introuvable : {source}", "document_path")
@@ -72,19 +67,7 @@ def store_consent_document(source: Path | str, database_path: Path | str) -> Pat
     if source.stat().st_size > MAX_DOCUMENT_BYTES:
         raise DomainError(f"Le document dépasse {MAX_DOCUMENT_BYTES // (1024 * 1024)} Mo : numérisez-le en "
                           "résolution plus basse.", "document_path")
-    data = source.read_bytes()
-    folder = Path(database_path).resolve().parent / DOCUMENT_FOLDER
-    target = folder / f"accord-{hashlib.sha256(data).hexdigest()[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
-    if not target.is_file():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(target.suffix + ".part")
-            shutil.copyfile(source, partial)
-            partial.replace(target)
-        except OSError as error:
-            raise DomainError(f"Le document n'a pas pu être copié dans {folder} : {error.strerror or error}",
-                              "document_path") from None
-    return target
+    return store_beside(source, database_path, DOCUMENT_FOLDER, "accord", field="document_path", what="Le document")
 
 
 def document_file(stored: Optional[str], database_path: Path | str) -> Optional[Path]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 from typing import Any, Optional
 
@@ -14,6 +12,7 @@ from ..models import Role, StructureSettings
 from .access import require_role
 from .common import check_version, optional_text, required_text
 from .errors import DomainError
+from .stored_files import store_beside
 
 DEFAULT_PRE_NAME = "Programme de réussite éducative"
 LEGAL_CARRIER_KINDS = ("Caisse des écoles", "CCAS", "GIP", "Commune", "Autre")
@@ -151,15 +150,4 @@ def store_logo(source: Path | str, database_path: Path | str) -> Path:
     suffix = source.suffix.lower()
     if suffix not in LOGO_SUFFIXES:
         raise DomainError(f"Le logo doit être une image PNG ou JPEG (fichier choisi : {source.name}).", "logo_path")
-    data = source.read_bytes()
-    folder = Path(database_path).resolve().parent / LOGO_FOLDER
-    target = folder / f"logo-{hashlib.sha256(data).hexdigest()[:12]}{'.jpg' if suffix == '.jpeg' else suffix}"
-    if not target.is_file():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(target.suffix + ".part")
-            shutil.copyfile(source, partial)
-            partial.replace(target)
-        except OSError as error:
-            raise DomainError(f"Le logo n'a pas pu être copié dans {folder} : {error.strerror or error}", "logo_path") from None
-    return target
+    return store_beside(source, database_path, LOGO_FOLDER, "logo", field="logo_path", what="Le logo")

@@ -7,7 +7,7 @@ once that the file is archived, without a form they could not use.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,9 @@ from .context import AppContext
 from .fields import MultilineField
 from .forms import FieldErrors, run_action
 from .widgets import ok_cancel
+
+if TYPE_CHECKING:  # pragma: no cover - ui.child_file imports this module
+    from .child_file import ChildFile
 
 
 class ArchiveReasonDialog(QDialog):
@@ -91,7 +94,7 @@ def ask_to_open(parent: QWidget, ctx: AppContext, child_id: int) -> Optional[boo
 READING_BUTTONS = {"open_file", "open_consent"}
 
 
-def read_only(window: "ChildFile", archived_on) -> None:  # noqa: ANN001,F821 - ui.child_file imports this module
+def read_only(window: "ChildFile", archived_on) -> None:  # noqa: ANN001
     """Show an archived file without a way to change it: the services refuse any write
     anyway (``retention.guard_archived``); the window does not offer one."""
     window.archive_banner.setText(f"Dossier archivé le {fr_date(archived_on)} — lecture seule")
