@@ -14,6 +14,7 @@ from typing import Optional, Protocol
 
 from PySide6.QtWidgets import QWidget
 
+from ..models import Role
 from .context import AppContext
 
 
@@ -60,8 +61,27 @@ class AreaScreen(Protocol):
     def refresh(self) -> None: ...
 
 
-def available() -> list[Area]:
-    shown = [(key, text) for key, text in ORDER if key in SCREENS]
+# key -> the roles that have the area; an area not listed is everyone's. The services
+# refuse anyway (services.access): this only keeps out of sight what a role cannot use.
+# Add the line of a new area that is not everyone's.
+ROLES: dict[str, frozenset[Role]] = {
+    "children": frozenset({Role.COORDINATOR, Role.REFERENT}),  # the secretariat opens no child's file
+    "eps": frozenset({Role.COORDINATOR, Role.REFERENT}),
+    "liaisons": frozenset({Role.COORDINATOR, Role.REFERENT}),
+    "settings": frozenset({Role.COORDINATOR}),
+    "audit": frozenset({Role.COORDINATOR}),
+    "archive": frozenset({Role.COORDINATOR}),
+    "users": frozenset({Role.COORDINATOR}),
+}
+
+
+def allowed(key: str, role: Optional[Role]) -> bool:
+    """Whether ``role`` has the area (no role: no account yet, every area)."""
+    return role is None or key not in ROLES or role in ROLES[key]
+
+
+def available(role: Optional[Role] = None) -> list[Area]:
+    shown = [(key, text) for key, text in ORDER if key in SCREENS and allowed(key, role)]
     # Alt+1 … Alt+9 for the first nine; the others are reached from the navigation only.
     return [Area(key, text, f"Alt+{i}" if i <= 9 else "") for i, (key, text) in enumerate(shown, start=1)]
 

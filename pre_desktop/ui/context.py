@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
 from ..encryption import Passphrase
+from ..models import Role
 from ..services.users import UserRow, default_user
 
 
@@ -56,6 +57,11 @@ class AppContext(QObject):
     @property
     def user_id(self) -> Optional[int]:
         return self.user.id if self.user else None
+
+    @property
+    def role(self) -> Optional[Role]:
+        """The acting user's role: the areas and actions shown (the services check it again)."""
+        return self.user.role if self.user else None
 
     def switch_database(self, db_path: Path, engine: Engine, factory: sessionmaker[Session],
                         user: Optional[UserRow] = None, key: Optional[Passphrase] = None) -> None:

@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setSpacing(2)
         self.stack = QStackedWidget(central)
-        for area in areas.available():
+        shown = areas.available(self.ctx.role)  # the areas of the user's role
+        for area in shown:
             # Each area scrolls inside its page rather than imposing its minimum width on
             # the window: a small laptop screen still fits every area. The area itself is
             # built when first shown (screen()): on a large file some read for seconds, and
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(area.shortcut))
             action.triggered.connect(lambda _=False, key=area.key: self.show_area(key))
             self.addAction(action)
-        width = max((self.nav.fontMetrics().horizontalAdvance(a.label) for a in areas.available()), default=80) + 40
+        width = max((self.nav.fontMetrics().horizontalAdvance(a.label) for a in shown), default=80) + 40
         self.nav.setFixedWidth(width)
         self.nav.currentItemChanged.connect(self._nav_changed)
         row.addWidget(self.nav)
