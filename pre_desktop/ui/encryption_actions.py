@@ -24,6 +24,7 @@ from ..opening import open_for_work
 from ..services.access import require_role
 from ..services.errors import DomainError
 from . import background
+from .form_dialog import fit_height
 from .forms import FieldErrors
 from .passphrase_dialog import LOST_WARNING, NewPassphraseFields
 from .widgets import ok_cancel
@@ -107,6 +108,7 @@ class EncryptDialog(QDialog):
                                   "retrouvée.", "understood")
         except DomainError as error:
             self.errors.show(error)
+            fit_height(self)
             return False
         self.key = key
         self.accept()

@@ -59,11 +59,15 @@ class FormDialog(QDialog):
         return False
 
     def fit_height(self) -> None:
-        """Grow to hold a refusal's message (wrapped under its field) at the current width:
-        the dialog does not grow by itself, and a long message would overlap the next row."""
-        layout = self.layout()
-        layout.activate()
-        width = self.width()
-        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-        if needed > self.height():
-            self.resize(width, needed)
+        fit_height(self)
+
+
+def fit_height(dialog: QDialog) -> None:
+    """Grow to hold a refusal's message (wrapped under its field) at the current width:
+    a dialog does not grow by itself, and a long message would overlap the next row."""
+    layout = dialog.layout()
+    layout.activate()
+    width = dialog.width()
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if needed > dialog.height():
+        dialog.resize(width, needed)

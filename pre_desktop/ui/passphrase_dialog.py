@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..encryption import MIN_LENGTH, Passphrase, WrongPassphrase, new_passphrase, verify
 from ..services.errors import DomainError
+from .form_dialog import fit_height
 from .forms import FieldErrors
 from .widgets import ok_cancel
 
@@ -62,7 +63,7 @@ class PassphraseDialog(QDialog):
         intro = QLabel(f"<h3>Base chiffrée</h3>La base <b>{self.path.name}</b> est chiffrée. "
                        "Saisissez sa phrase secrète pour l'ouvrir.", self)
         intro.setWordWrap(True)
-        where = QLabel(str(self.path.parent), self)
+        where = QLabel(f"Dossier : {self.path.parent}", self)
         where.setStyleSheet("color: #555;")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.passphrase = secret_edit(self, "passphrase")
@@ -88,6 +89,7 @@ class PassphraseDialog(QDialog):
         text = self.passphrase.text()
         if not text:
             self.errors.show(DomainError("Saisissez la phrase secrète de la base.", "passphrase"))
+            fit_height(self)
             return False
         key = Passphrase(text)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -102,9 +104,11 @@ class PassphraseDialog(QDialog):
                    "restaurer une sauvegarde." if self.attempts >= 3 else ""), "passphrase"))
             self.passphrase.selectAll()
             self.passphrase.setFocus()
+            fit_height(self)
             return False
         except DomainError as error:
             self.errors.show(DomainError(error.message, "passphrase"))
+            fit_height(self)
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()

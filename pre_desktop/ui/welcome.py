@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCommandLinkButton,
+    QFrame,
+    QScrollArea,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -40,7 +42,7 @@ from ..services.settings import LEGAL_CARRIER_KINDS
 from ..textnorm import fold
 from .background import run_with_progress
 from .forms import FieldErrors
-from .passphrase_dialog import LOST_WARNING, NewPassphraseFields
+from .passphrase_dialog import NewPassphraseFields
 from .login_dialog import LAST_LOGIN_KEY, password_edit
 from .recovery import Opened, open_with_recovery
 from .restore_dialog import DB_FILTER
@@ -58,10 +60,15 @@ class WelcomeDialog(QDialog):
         self.setWindowIcon(QApplication.windowIcon())
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._choice_page())
-        self.pages.addWidget(self._new_page(Path(new_path) if new_path else default_db_path()))
+        # The new base's form scrolls rather than squeezing its fields on a small screen.
+        self.new_scroll = QScrollArea(self.pages)
+        self.new_scroll.setWidgetResizable(True)
+        self.new_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.new_scroll.setWidget(self._new_page(Path(new_path) if new_path else default_db_path()))
+        self.pages.addWidget(self.new_scroll)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        self.resize(640, 520)
+        self.resize(680, 700)
 
     # --- pages -------------------------------------------------------------------------
 
@@ -160,9 +167,9 @@ class WelcomeDialog(QDialog):
         self.encrypt.setObjectName("encrypt")
         protection_form.addRow(self.encrypt)
         self.encrypt_note = QLabel(
-            "Le fichier et ses sauvegardes seront illisibles sans la phrase secrète, demandée à chaque "
-            "ouverture. " + LOST_WARNING, protection)
-        self.encrypt_note.setWordWrap(True)
+            "La base et ses sauvegardes seront illisibles sans la phrase secrète, demandée à chaque ouverture.<br>"
+            "<b>Une phrase secrète perdue ne se récupère pas</b> : notez-la et rangez-la en lieu sûr.", protection)
+        self.encrypt_note.setStyleSheet("color: #a93226;")
         protection_form.addRow(self.encrypt_note)
         self.new_passphrase = NewPassphraseFields(protection, protection_form, self.errors)
         self.encrypt.toggled.connect(self._encryption_toggled)
@@ -223,6 +230,9 @@ class WelcomeDialog(QDialog):
                               lambda: create_new_database(path, structure, coordinator, key=key))
         except DomainError as error:
             self.errors.show(error)
+            refused = self.errors.widget(error.field or "")
+            if refused is not None:
+                self.new_scroll.ensureWidgetVisible(refused)
             return False
         self.errors.clear()
         self.settings.setValue(LAST_LOGIN_KEY, self.login.text().strip().lower())  # the login asks only the password
