@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from ..services import audit_search
 from ..services.audit_search import TrailFilter, TrailPage, TrailRow
 from ..services.errors import DomainError
+from .background import run_with_progress
 from .context import AppContext
 from .export_actions import save_document
 from .fields import DateField
@@ -178,10 +179,13 @@ class AuditArea(QWidget):
 
         chosen = self.filters()
 
-        def write(path: Path, _format: str) -> Path:
+        def work(path: Path) -> Path:  # in a worker: tens of thousands of events take seconds
             with self.ctx.write() as session:
                 written, _count = export_trail(session, chosen, path)
             return written
+
+        def write(path: Path, _format: str) -> Path:
+            return run_with_progress(self, "Export du journal des accès…", lambda: work(path))
 
         written = save_document(self, self.ctx, f"Journal des accès {dt.date.today():%Y-%m-%d}.xlsx", ["xlsx"],
                                 write, title="Exporter le journal des accès")

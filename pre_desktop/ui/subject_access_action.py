@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from ..models import Family, Role
 from ..services.clock import today
 from ..services.subject_access import family_of_child
+from .background import run_with_progress
 from .context import AppContext
 from .export_actions import save_document
 
@@ -45,9 +46,12 @@ def export_family_pdf(parent: QWidget, ctx: AppContext, child_id: int) -> Option
         family_id = family_of_child(session, child_id)
         name = session.get(Family, family_id).name  # type: ignore[union-attr]
 
-    def write(path: Path, _format: str) -> Path:
+    def work(path: Path) -> Path:
         with ctx.write() as session:
             return export_subject_access(session, family_id, path)
+
+    def write(path: Path, _format: str) -> Path:
+        return run_with_progress(parent, "Préparation du document de droit d'accès…", lambda: work(path))
 
     written = save_document(parent, ctx, f"Droit d'accès - famille {name} - {today():%Y-%m-%d}.pdf", ["pdf"], write,
                             title="Enregistrer le document de droit d'accès")

@@ -190,3 +190,11 @@ def test_dates_typed_in_the_screen_are_read_or_refused_on_their_field(session, t
     with pytest.raises(DomainError) as refusal:
         search_trail(session, TrailFilter(date_to="31/11/2026"))
     assert refusal.value.field == "date_to" and "JJ/MM/AAAA" in refusal.value.message
+
+
+def test_an_export_past_its_limit_says_it_keeps_the_newest(factory, trail, tmp_path):
+    with db.session_scope(factory, 1) as s:
+        path, count = export_trail(s, TrailFilter(), tmp_path / "j.xlsx", limit=2)
+    values = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert count == 2 and values[3][0].startswith("Seuls les 2 événements les plus récents")
+    assert [row[2] for row in values[6:]] == ["Suppression", "Export"]
