@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
 
-from sqlalchemy import Select, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..formatting import fr_date
@@ -130,6 +130,16 @@ class _Counter:
             return []
         return list(self.s.execute(stmt.where(visible_children(self.s, child_column))))
 
+    def ids_column(self, child_column: Any) -> Any:
+        """An aggregate of the visible children's ids of each group ("12,40,41"), or a constant
+        when the ids are not asked: the groups and the children behind them in one query."""
+        if not self.with_ids:
+            return literal("")
+        value = cast(child_column, String)
+        if not sees_every_file(self.s):
+            value = case((visible_children(self.s, child_column), value), else_=None)
+        return func.aggregate_strings(value, ",")
+
     def visible(self, ids: Iterable[int]) -> set[int]:
         """Which of these ids (from a query not filtered by access) the acting user may read."""
         wanted = set(ids)
@@ -176,31 +186,29 @@ class _Counter:
                 func.coalesce(func.nullif(func.trim(Family.neighbourhood), ""), literal("")),
                 case((self.in_year(Child.entry_date), 1), else_=0))
         # One GROUP BY over every combination (a few hundred rows), summed per category below.
-        cube = s.execute(select(*cols, func.count(Child.id)).join(Family, Family.id == Child.family_id)
-                         .where(followed).group_by(*cols)).all()
-        members = self.rows(select(Child.id, *cols).join(Family, Family.id == Child.family_id).where(followed),
-                            Child.id)
-        self.figure("children_followed", sum(r[-1] for r in cube), (r[0] for r in members))
-        self.figure("new_entries", sum(r[-1] for r in cube if r[4]), (r[0] for r in members if r[5]))
+        cube = [(*r[:-1], _ids(r[-1])) for r in s.execute(
+            select(*cols, func.count(Child.id), self.ids_column(Child.id))
+            .join(Family, Family.id == Child.family_id).where(followed).group_by(*cols))]
+        self.figure("children_followed", sum(r[5] for r in cube), (i for r in cube for i in r[6]))
+        self.figure("new_entries", sum(r[5] for r in cube if r[4]), (i for r in cube if r[4] for i in r[6]))
         level_labels, band_labels = dict(SCHOOL_LEVELS), {b[0]: b[1] for b in AGE_BANDS}
         for key, index, labels in (("by_sex", 0, lambda k: label(Sex(k)) if k else NOT_GIVEN),
                                    ("by_age_band", 1, band_labels.__getitem__),
                                    ("by_school_level", 2, level_labels.__getitem__),
                                    ("by_neighbourhood", 3, lambda k: k or NOT_GIVEN)):
             counts: dict[Any, int] = defaultdict(int)
-            for r in cube:
-                counts[r[index]] += r[-1]
             ids: dict[Any, list[int]] = defaultdict(list)
-            for r in members:
-                ids[r[index + 1]].append(r[0])
+            for r in cube:
+                counts[r[index]] += r[5]
+                ids[r[index]].extend(r[6])
             self.breakdown(key, counts.items(), ids, labels, key_of=lambda k: str(k) if k else "")
         # Exits, by reason: free text, grouped by what comes before " : " ("Réorienté vers : CMP").
         exits = self.in_year(Child.exit_date)
         reason = func.coalesce(Child.exit_reason, literal(""))
-        counts_by_reason = s.execute(select(reason, func.count(Child.id)).where(exits).group_by(reason)).all()
-        ids_by_reason: dict[Any, list[int]] = defaultdict(list)
-        for text, child_id in self.rows(select(reason, Child.id).where(exits), Child.id):
-            ids_by_reason[text].append(child_id)
+        grouped = s.execute(select(reason, func.count(Child.id), self.ids_column(Child.id)).where(exits)
+                            .group_by(reason)).all()
+        counts_by_reason = [(text, n) for text, n, _ in grouped]
+        ids_by_reason = {text: _ids(ids) for text, _, ids in grouped}
         self.figure("exits", sum(n for _, n in counts_by_reason), (i for v in ids_by_reason.values() for i in v))
         self.breakdown("exit_reasons", counts_by_reason, ids_by_reason, _reason_label,
                        key_of=lambda k: fold(_reason_label(k)))
@@ -210,21 +218,23 @@ class _Counter:
     def count_referrals(self) -> None:
         s, when = self.s, self.in_year(Referral.referred_on)
         source = func.coalesce(Referral.source, literal(""))
-        counts = s.execute(select(source, func.count(Referral.id)).where(when).group_by(source)).all()
         # Reasons are typed text ("anxiété, absentéisme"): split on , ; and line ends, folded; each
-        # distinct text is split once (GROUP BY), the children behind come from the visible rows.
+        # distinct text is split once.
+        grouped = s.execute(select(source, Referral.reasons, func.count(Referral.id),
+                                   self.ids_column(Referral.child_id)).where(when)
+                            .group_by(source, Referral.reasons)).all()
+        counts_by_source: dict[str, int] = defaultdict(int)
+        by_source: dict[str, list[int]] = defaultdict(list)
         reasons: dict[str, _Row] = {}
-        for text, n in s.execute(select(Referral.reasons, func.count(Referral.id)).where(when)
-                                 .group_by(Referral.reasons)):
+        reason_children: dict[str, set[int]] = defaultdict(set)
+        for source_text, text, n, id_text in grouped:
+            ids = _ids(id_text)
+            counts_by_source[source_text] += n
+            by_source[source_text].extend(ids)
             for key, part in _reason_parts(text):
                 reasons.setdefault(key, _Row(part, 0)).value += n
-        by_source: dict[str, list[int]] = defaultdict(list)
-        reason_children: dict[str, set[int]] = defaultdict(set)
-        for child_id, source_text, text in self.rows(select(Referral.child_id, source, Referral.reasons).where(when),
-                                                     Referral.child_id):
-            by_source[source_text].append(child_id)
-            for key, _ in _reason_parts(text):
-                reason_children[key].add(child_id)
+                reason_children[key].update(ids)
+        counts = list(counts_by_source.items())
         self.figure("referrals", sum(n for _, n in counts), (i for v in by_source.values() for i in v))
         self.breakdown("referral_sources", counts, by_source,
                        lambda k: (k[:1].upper() + k[1:]) if k else NOT_GIVEN, key_of=fold)
@@ -415,6 +425,11 @@ def _reason_parts(text: Optional[str]) -> tuple[tuple[str, str], ...]:
         if part:
             parts.append((fold(part), part[:1].upper() + part[1:]))
     return tuple(dict(parts).items())
+
+
+def _ids(text: Optional[str]) -> list[int]:
+    """The ids of an aggregated "12,40,41" (empty for none)."""
+    return [int(part) for part in text.split(",")] if text else []
 
 
 def _reason_label(text: Optional[str]) -> str:
