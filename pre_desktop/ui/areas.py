@@ -68,6 +68,7 @@ ROLES: dict[str, frozenset[Role]] = {
     "children": frozenset({Role.COORDINATOR, Role.REFERENT}),  # the secretariat opens no child's file
     "eps": frozenset({Role.COORDINATOR, Role.REFERENT}),
     "liaisons": frozenset({Role.COORDINATOR, Role.REFERENT}),
+    "dashboard": frozenset({Role.COORDINATOR, Role.REFERENT}),  # its drill-down names children
     "settings": frozenset({Role.COORDINATOR}),
     "audit": frozenset({Role.COORDINATOR}),
     "archive": frozenset({Role.COORDINATOR}),

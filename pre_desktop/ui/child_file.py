@@ -37,15 +37,17 @@ from .child_tabs.history import HistoryTab
 from .child_tabs.identity import IdentityTab
 from .child_tabs.orientations import OrientationsTab
 from .child_tabs.pathway import PathwayTab
+from .child_tabs.private_notes import PrivateNotesTab
 from .child_tabs.referrals import ReferralsTab
 from .child_tabs.sessions import SessionsTab
+from .child_tabs.shares import SharesTab
 from .context import AppContext
 from .forms import FieldErrors, ask_unsaved, run_action
 
 GEOMETRY_KEY = "child_file/geometry"
 
 # Read-only tabs, in the tab bar's order after Identité, Repérage, EPS and Parcours.
-TABS: list[type[ChildTab]] = [OrientationsTab, SessionsTab, DocumentsTab, HistoryTab]
+TABS: list[type[ChildTab]] = [OrientationsTab, SessionsTab, DocumentsTab, HistoryTab, PrivateNotesTab, SharesTab]
 
 
 class _FileErrors(FieldErrors):
@@ -119,7 +121,9 @@ class ChildFile(QWidget):
         self.eps = EpsTab(self.ctx, self.child_id, self.tabs)
         self.pathway = PathwayTab(self.ctx, self.child_id, self.errors, self.tabs)
         tabs: list[ChildTab] = [self.identity, self.referrals, self.eps, self.pathway]
-        tabs += [cls(self.ctx, self.child_id, self.tabs) for cls in TABS]
+        # A tab may be for some roles only (``shown_for(role)``: the sharing is the coordinator's).
+        tabs += [cls(self.ctx, self.child_id, self.tabs) for cls in TABS
+                 if getattr(cls, "shown_for", lambda _role: True)(self.ctx.role)]
         self.orientations, self.sessions, self.documents, self.history = tabs[4:8]
         for tab in tabs:
             self.tabs.addTab(tab, tab.title)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from .caseload_actions import add_transfer_action
+
 if TYPE_CHECKING:  # pragma: no cover
     from .main_window import MainWindow
 
@@ -34,6 +36,7 @@ def _children_menu(window: "MainWindow") -> None:
     window.search_action.setStatusTip("Aller à la recherche de la liste des enfants")
     window.search_action.triggered.connect(lambda: search_children(window))
     menu.addAction(window.search_action)
+    add_transfer_action(window, menu)
 
 
 def new_referral(window: "MainWindow") -> None:
