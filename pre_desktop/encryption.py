@@ -445,3 +445,62 @@ def encrypt_database(path: Path, key: Passphrase, backups: Iterable[Path] = (),
             result.backups_failed.append((backup, getattr(error, "message", str(error))))
     result.seconds = time.perf_counter() - started
     return result
+
+
+# --- changing the passphrase -----------------------------------------------------------------
+
+
+def rekey_file(path: Path, old: Passphrase, new: Passphrase) -> None:
+    """Re-encrypt one file with ``new`` (PRAGMA rekey, one transaction), then check it opens."""
+    conn = connect(path, old)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        conn.execute("PRAGMA journal_mode=DELETE")  # SQLCipher rekeys through a rollback journal, not WAL
+        conn.execute(f"PRAGMA rekey = {new.literal()}")
+        if mode.lower() == "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
+    check = connect(path, new, read_only=True)
+    try:
+        problems = _integrity(check)
+    finally:
+        check.close()
+    if problems != ["ok"]:
+        raise DatabaseOpenError(f"« {path.name} » ne se relit pas avec la nouvelle phrase secrète ({'; '.join(problems)}).")
+
+
+def change_passphrase(path: Path, old: Passphrase, new: Passphrase, backups: Iterable[Path] = (),
+                      progress: Optional[Callable[[str], None]] = None) -> ConversionResult:
+    """Give the encrypted base ``path`` and its backups the passphrase ``new``.
+
+    The backups follow the base: a backup left with the old passphrase could no longer be
+    restored by someone who knows only the new one. One that does not open with ``old``
+    (damaged, or older than a previous change) is listed and left as it is.
+    """
+    path = Path(path).expanduser()
+    started = time.perf_counter()
+    if not is_encrypted(path):
+        raise DatabaseOpenError(f"La base « {path.name} » n'est pas chiffrée.")
+    verify(path, old)
+    if old == new:
+        raise DomainError("La nouvelle phrase secrète est identique à l'actuelle.", "passphrase")
+    if progress:
+        progress(f"Nouvelle phrase secrète pour « {path.name} »…")
+    try:
+        rekey_file(path, old, new)
+    except ERRORS as error:
+        raise DatabaseOpenError(f"La phrase secrète de « {path.name} » n'a pas pu être changée ({error}).") from None
+    result = ConversionResult(path, {}, 0.0)
+    for backup in backups:
+        backup = Path(backup)
+        if not is_encrypted(backup):
+            continue
+        try:
+            rekey_file(backup, old, new)
+            result.backups_encrypted.append(backup)
+        except (DomainError, OSError, *ERRORS) as error:
+            result.backups_failed.append((backup, getattr(error, "message", str(error))))
+    result.seconds = time.perf_counter() - started
+    return result

@@ -385,3 +385,26 @@ def test_cli_encrypt_converts_base_and_backups(tmp_path, key_file, capsys):
     assert NAME in capsys.readouterr().out
     assert main(["encrypt", "--db", str(path), "--passphrase-file", str(key_file)]) == 1
     assert "déjà chiffrée" in capsys.readouterr().err
+
+
+def test_changing_the_passphrase_rekeys_the_base_and_its_backups(encrypted, key_file, tmp_path, capsys):
+    path, key = encrypted
+    backup = make_backup(path, MANUAL, key=key)
+    new_file = tmp_path / "nouvelle.txt"
+    new_file.write_text("la lune brille ce soir\n", encoding="utf-8")
+    wrong = tmp_path / "faux.txt"
+    wrong.write_text("le chien dort au soleil\n", encoding="utf-8")
+    before = snapshot(path.parent)
+    assert main(["rekey", "--db", str(path), "--passphrase-file", str(wrong), "--new-passphrase-file", str(new_file)]) == 2
+    assert "Phrase secrète incorrecte" in capsys.readouterr().err
+    assert snapshot(path.parent) == before
+
+    assert main(["rekey", "--db", str(path), "--passphrase-file", str(key_file),
+                 "--new-passphrase-file", str(new_file)]) == 0
+    assert "Sauvegardes rechiffrées avec la nouvelle phrase secrète : 1" in capsys.readouterr().out
+    new = Passphrase("la lune brille ce soir")
+    for sealed in (path, backup.path):
+        assert_sealed(sealed)
+        assert families(sealed, new) == ["Martin", NAME]
+        with pytest.raises(WrongPassphrase):
+            families(sealed, Passphrase(KEY_TEXT))

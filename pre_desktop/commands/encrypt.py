@@ -1,4 +1,5 @@
-"""``encrypt``: convert a plain base (and its backups) to an encrypted one, for scripts.
+"""``encrypt``: convert a plain base (and its backups) to an encrypted one; ``rekey``:
+give an encrypted base (and its backups) a new passphrase. For scripts.
 
 The same conversion as the window's « Chiffrer la base… »: the passphrase comes from a
 file (never the command line, which shell histories and process lists keep).
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..backups import check_database_file, list_backups
-from ..encryption import encrypt_database, is_encrypted, read_passphrase_file, strong_enough
+from ..encryption import change_passphrase, encrypt_database, is_encrypted, read_passphrase_file, strong_enough
 from .common import DB_HELP, EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, add_passphrase_argument, db_path, fail
 
 WARNING = ("Conservez la phrase secrète en lieu sûr : sans elle, la base et ses sauvegardes sont illisibles, "
@@ -28,6 +29,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_passphrase_argument(parser, "fichier texte dont la première ligne est la nouvelle phrase secrète "
                                     "(au moins 12 caractères)", required=True)
     parser.set_defaults(handler=run)
+
+    rekey = subparsers.add_parser(
+        "rekey", help="changer la phrase secrète d'une base chiffrée (et de ses sauvegardes)",
+        description="Rechiffre la base et ses sauvegardes avec une nouvelle phrase secrète. Fermez l'application avant.")
+    rekey.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="CHEMIN", help=DB_HELP)
+    add_passphrase_argument(rekey, "fichier texte dont la première ligne est la phrase secrète actuelle", required=True)
+    rekey.add_argument("--new-passphrase-file", type=Path, required=True, metavar="FICHIER",
+                       help="fichier texte dont la première ligne est la nouvelle phrase secrète (au moins 12 caractères)")
+    rekey.set_defaults(handler=run_rekey)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,5 +59,20 @@ def run(args: argparse.Namespace) -> int:
               "clair : supprimez-la si elle n'est plus utile.", file=sys.stderr)
     print("Les versions en clair ont été écrasées puis supprimées (sur un disque SSD ou un dossier synchronisé, "
           "des traces peuvent subsister). Les copies rangées ailleurs (clé USB…) ne sont pas chiffrées.")
+    print(WARNING)
+    return EXIT_OK
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    old = read_passphrase_file(args.passphrase_file)
+    new = strong_enough(read_passphrase_file(args.new_passphrase_file))
+    if not path.is_file():
+        return fail(f"la base « {path} » n'existe pas.")
+    result = change_passphrase(path, old, new, [b.path for b in list_backups(path)])
+    print(f"Nouvelle phrase secrète pour la base : {path}")
+    print(f"Sauvegardes rechiffrées avec la nouvelle phrase secrète : {len(result.backups_encrypted)}")
+    for backup, reason in result.backups_failed:
+        print(f"Attention : la sauvegarde « {backup} » garde son ancienne phrase secrète ({reason}).", file=sys.stderr)
     print(WARNING)
     return EXIT_OK

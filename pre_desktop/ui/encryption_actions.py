@@ -1,4 +1,5 @@
-"""Fichier › « Chiffrer la base… »: convert the open plain base (and its backups) to SQLCipher.
+"""Fichier › « Chiffrer la base… »: convert the open plain base (and its backups) to SQLCipher;
+« Changer la phrase secrète… » once it is encrypted.
 
 Coordinator only (services.access.require_role). The dialog says plainly that a lost
 passphrase means lost data, what happens to the plain original (overwritten, then
@@ -11,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from ..backups import backup_dir, list_backups
-from ..encryption import ConversionResult, Passphrase, encrypt_database, is_encrypted
+from ..encryption import ConversionResult, Passphrase, change_passphrase, encrypt_database, is_encrypted
 from ..models import Role
 from ..opening import open_for_work
 from ..services.access import require_role
@@ -26,7 +27,7 @@ from ..services.errors import DomainError
 from . import background
 from .form_dialog import fit_height
 from .forms import FieldErrors
-from .passphrase_dialog import LOST_WARNING, NewPassphraseFields
+from .passphrase_dialog import LOST_WARNING, NewPassphraseFields, secret_edit
 from .widgets import ok_cancel
 
 log = logging.getLogger("pre_desktop.ui")
@@ -45,11 +46,51 @@ def add_encryption_actions(window: QMainWindow) -> None:
         menu.addAction(window.encrypt_action)
     ctx = window.ctx  # type: ignore[attr-defined]
 
+    window.rekey_action = QAction("Changer la &phrase secrète…", window)  # type: ignore[attr-defined]
+    window.rekey_action.setStatusTip("Rechiffrer la base et ses sauvegardes avec une nouvelle phrase secrète")
+    window.rekey_action.triggered.connect(lambda: change_open_base_passphrase(window))
+    menu.insertAction(window.encrypt_action, window.rekey_action)
+
     def update() -> None:
         window.encrypt_action.setVisible(ctx.key is None)  # type: ignore[attr-defined]
+        window.rekey_action.setVisible(ctx.key is not None)  # type: ignore[attr-defined]
 
     ctx.database_changed.connect(update)
     update()
+
+
+def _coordinator(window: QMainWindow, what: str) -> bool:
+    try:
+        with window.ctx.read() as session:  # type: ignore[attr-defined]
+            require_role(session, Role.COORDINATOR, what=what)
+    except DomainError as error:
+        QMessageBox.warning(window, "Phrase secrète de la base", error.message)
+        return False
+    return True
+
+
+def _run_closed(window: QMainWindow, text: str, work: Callable[[], ConversionResult],
+                key_after: Callable[[], Optional[Passphrase]]) -> Optional[ConversionResult]:
+    """Close the base, run ``work`` in a worker, then go on working on the base (same user)."""
+    ctx = window.ctx  # type: ignore[attr-defined]
+    close_files = getattr(window, "close_child_files", None)
+    if close_files is not None and not close_files():
+        return None
+    QThreadPool.globalInstance().waitForDone(60000)  # an automatic backup still copying the base
+    ctx.engine.dispose()
+    try:
+        result = background.run_with_progress(window, text, work)
+    except DomainError as error:
+        QMessageBox.critical(window, "Opération impossible", error.message)
+        return None
+    key = key_after()
+    engine, factory = open_for_work(ctx.db_path, key)
+    ctx.switch_database(ctx.db_path, engine, factory, ctx.user, key)
+    show = getattr(window, "_show_database", None)
+    if show is not None:
+        show()
+    ctx.data_changed.emit()
+    return result
 
 
 class EncryptDialog(QDialog):
@@ -119,11 +160,7 @@ def encrypt_open_base(window: QMainWindow) -> Optional[ConversionResult]:
     """Ask, convert in a worker with the base closed, then go on working on the encrypted base."""
     ctx = window.ctx  # type: ignore[attr-defined]
     path: Path = ctx.db_path
-    try:
-        with ctx.read() as session:
-            require_role(session, Role.COORDINATOR, what="chiffrer la base")
-    except DomainError as error:
-        QMessageBox.warning(window, "Chiffrer la base", error.message)
+    if not _coordinator(window, "chiffrer la base"):
         return None
     if ctx.key is not None or is_encrypted(path):
         QMessageBox.information(window, "Chiffrer la base", "Cette base est déjà chiffrée.")
@@ -133,23 +170,10 @@ def encrypt_open_base(window: QMainWindow) -> Optional[ConversionResult]:
     if not dialog.exec() or dialog.key is None:
         return None
     key = dialog.key
-    close_files = getattr(window, "close_child_files", None)
-    if close_files is not None and not close_files():
+    result = _run_closed(window, "Chiffrement de la base et de ses sauvegardes…",
+                         lambda: encrypt_database(path, key, backups), lambda: key)
+    if result is None:
         return None
-    QThreadPool.globalInstance().waitForDone(60000)  # an automatic backup still copying the plain base
-    ctx.engine.dispose()
-    try:
-        result = background.run_with_progress(window, "Chiffrement de la base et de ses sauvegardes…",
-                                              lambda: encrypt_database(path, key, backups))
-    except DomainError as error:
-        QMessageBox.critical(window, "Chiffrement impossible", error.message)
-        return None
-    engine, factory = open_for_work(path, key)
-    ctx.switch_database(path, engine, factory, ctx.user, key)
-    show = getattr(window, "_show_database", None)
-    if show is not None:
-        show()
-    ctx.data_changed.emit()
     log.info("Base chiffrée : %s (%s sauvegardes chiffrées)", path, len(result.backups_encrypted))
     QMessageBox.information(window, "Base chiffrée", conversion_summary(result))
     return result
@@ -165,3 +189,79 @@ def conversion_summary(result: ConversionResult) -> str:
     lines.append("Les versions en clair ont été écrasées puis supprimées. La phrase secrète sera demandée à "
                  "chaque ouverture : sans elle, la base et ses sauvegardes sont perdues.")
     return "\n\n".join(lines)
+
+
+class ChangePassphraseDialog(QDialog):
+    """The current passphrase, then the new one twice; accepted with ``key`` (the new one) set."""
+
+    def __init__(self, current: Passphrase, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Changer la phrase secrète")
+        self.setObjectName("rekey_dialog")
+        self._current = current
+        self.key: Optional[Passphrase] = None
+        self.errors = FieldErrors(QLabel(self))
+        intro = QLabel("<h3>Changer la phrase secrète</h3>La base et ses sauvegardes seront rechiffrées avec la "
+                       "nouvelle phrase ; l'ancienne ne les ouvrira plus. Les copies rangées ailleurs (clé USB…) "
+                       "gardent l'ancienne.", self)
+        intro.setWordWrap(True)
+        warning = QLabel(LOST_WARNING, self)
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #a93226;")
+        form = QFormLayout()
+        self.current = secret_edit(self, "current_passphrase")
+        self.errors.add_row(form, "Phrase actuelle :", "current", self.current)
+        self.fields = NewPassphraseFields(self, form, self.errors)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(warning)
+        layout.addLayout(form)
+        layout.addWidget(self.errors.banner)
+        layout.addStretch(1)
+        layout.addWidget(ok_cancel(self, "Changer la phrase secrète", self.try_accept))
+        self.setMinimumWidth(520)
+
+    def try_accept(self) -> bool:
+        self.errors.clear()
+        try:
+            if Passphrase(self.current.text() or " ") != self._current:
+                raise DomainError("Phrase secrète actuelle incorrecte.", "current")
+            key = self.fields.read()
+            if key == self._current:
+                raise DomainError("La nouvelle phrase secrète est identique à l'actuelle.", "passphrase")
+        except DomainError as error:
+            self.errors.show(error)
+            fit_height(self)
+            return False
+        self.key = key
+        self.accept()
+        return True
+
+
+def change_open_base_passphrase(window: QMainWindow) -> Optional[ConversionResult]:
+    """Coordinator only: rekey the open base and its backups, then go on working with the new key."""
+    ctx = window.ctx  # type: ignore[attr-defined]
+    if ctx.key is None or not _coordinator(window, "changer la phrase secrète de la base"):
+        return None
+    dialog = ChangePassphraseDialog(ctx.key, window)
+    if not dialog.exec() or dialog.key is None:
+        return None
+    old, new = ctx.key, dialog.key
+    backups = [b.path for b in list_backups(ctx.db_path)]
+    done: dict[str, Passphrase] = {}
+
+    def work() -> ConversionResult:
+        result = change_passphrase(ctx.db_path, old, new, backups)
+        done["key"] = new
+        return result
+
+    result = _run_closed(window, "Nouvelle phrase secrète pour la base et ses sauvegardes…", work,
+                         lambda: done.get("key", old))
+    if result is None:
+        return None
+    log.info("Phrase secrète changée : %s", ctx.db_path)
+    lines = [f"La base « {ctx.db_path.name} » s'ouvre désormais avec la nouvelle phrase secrète.",
+             f"{len(result.backups_encrypted)} sauvegarde(s) rechiffrée(s) avec elle."]
+    lines += [f"La sauvegarde « {b.name} » garde l'ancienne phrase ({reason})." for b, reason in result.backups_failed]
+    QMessageBox.information(window, "Phrase secrète changée", "\n\n".join(lines))
+    return result

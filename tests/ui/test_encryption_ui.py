@@ -194,3 +194,37 @@ def test_only_a_coordinator_may_encrypt_the_base(qtbot, tmp_path, settings, monk
     assert "ne permet pas de chiffrer la base" in refused[0]
     window.engine.dispose()
     assert not is_encrypted(path) and families(path, None) == [NAME]
+
+
+def test_a_coordinator_changes_the_passphrase_of_the_open_base(qtbot, tmp_path, settings, monkeypatch):
+    from pre_desktop.ui.encryption_actions import ChangePassphraseDialog
+
+    path = tmp_path / "pre.sqlite"
+    key = make_encrypted(path, [NAME])
+    backup = make_backup(path, key=key)
+    engine, factory = open_database(path, key=key)
+    window = MainWindow(path, engine, factory, settings=settings, key=key)
+    qtbot.addWidget(window)
+    assert window.rekey_action.isVisible() and not window.encrypt_action.isVisible()
+    seen: list[ChangePassphraseDialog] = []
+
+    def run(dialog: ChangePassphraseDialog) -> int:
+        seen.append(dialog)
+        type_text(qtbot, dialog.current, "pas la bonne phrase")
+        type_text(qtbot, dialog.fields.passphrase, "la lune brille ce soir")
+        type_text(qtbot, dialog.fields.confirmation, "la lune brille ce soir")
+        assert not dialog.try_accept() and dialog.errors.shown_field == "current"
+        dialog.current.clear()
+        type_text(qtbot, dialog.current, KEY_TEXT)
+        return dialog.try_accept()
+
+    monkeypatch.setattr(ChangePassphraseDialog, "exec", run)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    result = encryption_actions.change_open_base_passphrase(window)
+    assert result is not None and result.backups_encrypted == [backup.path]
+    new = Passphrase("la lune brille ce soir")
+    assert window.ctx.key == new
+    with window.ctx.write() as s:
+        s.add(Family(name="Après"))
+    window.engine.dispose()
+    assert families(path, new) == ["Après", NAME] and families(backup.path, new) == [NAME]
