@@ -13,6 +13,7 @@ def test_bench_on_a_small_database(tmp_path, capsys):
     assert "Ouverture du fichier (liste affichée) :" in out and " ms" in out
     assert "Frappe dans la recherche :" in out
     assert "Ouverture d'un dossier enfant :" in out
+    assert "Tableau de bord de l'année scolaire (et la précédente) :" in out
     assert path.exists()
 
 
