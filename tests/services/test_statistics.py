@@ -300,3 +300,30 @@ def test_an_empty_base_gives_zeros_and_dashes(session):
     assert fig(board, "pathway_length_median") == (None, None)
     assert fig(board, "sessions_amount") == (Decimal("0.00"), Decimal("0.00"))
     assert [r.label for r in board.breakdown("by_sex").rows] == ["Fille", "Garçon"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(session, engine):
+    """Grouped SQL, no query per child: the same number of statements for one data set or three."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(*_args):
+        statements.append("q")
+
+    build_statistics_data(session)
+    session.commit()
+    dashboard(session, Y)  # the acting user is read once per session
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        dashboard(session, Y)
+        once = len(statements)
+        build_statistics_data(session)
+        build_statistics_data(session)
+        session.commit()
+        statements.clear()
+        board = dashboard(session, Y)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert board.figure("children_followed").value == 9
+    assert len(statements) == once
