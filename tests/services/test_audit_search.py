@@ -198,3 +198,27 @@ def test_an_export_past_its_limit_says_it_keeps_the_newest(factory, trail, tmp_p
     values = list(load_workbook(path).active.iter_rows(values_only=True))
     assert count == 2 and values[3][0].startswith("Seuls les 2 événements les plus récents")
     assert [row[2] for row in values[6:]] == ["Suppression", "Export"]
+
+
+def test_a_page_costs_the_same_few_queries_for_6_or_606_events(engine, factory, trail):
+    from sqlalchemy import event as sa_event
+
+    def queries() -> int:
+        statements: list[str] = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        sa_event.listen(engine, "before_cursor_execute", listen)
+        try:
+            with factory() as s:
+                page = search_trail(s, limit=500)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listen)
+        assert page.rows
+        return len(statements)
+
+    few = queries()
+    with db.session_scope(factory) as s:
+        rows = [{"at": utc(1), "user_id": 1 + n % 2, "action": A.VIEW, "entity": "children",
+                 "entity_id": trail[k], "child_id": trail[k], "family_id": None, "changes": None,
+                 "summary": "Consultation du dossier"} for n in range(200) for k in ("eloise", "leo", "noe")]
+        s.execute(AuditEvent.__table__.insert(), rows)
+    assert queries() == few + 1 <= 8  # + the capped count, once the page is full
