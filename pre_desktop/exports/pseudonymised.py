@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..services.pseudonymised import COLUMNS, PseudonymisedData, pseudonymised_r
 from ..services.settings import structure_name
 from ..services.statistics import SchoolYear
 from .render import atomic_write
-from .xlsx import Column, Sheet, write_xlsx
+from .xlsx import Column, Sheet, build_workbook
 
 FORMATS = ("csv", "xlsx")
 DOCUMENT_KIND = "pseudonymised_export"
@@ -39,27 +40,29 @@ def write_csv(data: PseudonymisedData, path: Path) -> Path:
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
             out = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-            out.writerow([header for _, header, _, _ in COLUMNS])
+            out.writerow([header for _, header, _, _, _ in COLUMNS])
             for row in data.rows:
-                out.writerow([_cell(getattr(row, name)) for name, _, _, _ in COLUMNS])
+                out.writerow([_cell(getattr(row, name)) for name, *_ in COLUMNS])
 
     return atomic_write(Path(path), write)
 
 
 def write_workbook(data: PseudonymisedData, path: Path, structure: str, on: dt.date) -> Path:
-    widths = {"text": 18, "int": 12, "date": 13}
     rows = Sheet(
         f"Données {data.year.label}",
-        [Column(header, kind, max(widths[kind], min(len(header) + 2, 30)))  # type: ignore[arg-type]
-         for _, header, kind, _ in COLUMNS],
-        [[getattr(row, name) for name, _, _, _ in COLUMNS] for row in data.rows],
+        [Column(header, kind, width) for _, header, kind, width, _ in COLUMNS],  # type: ignore[arg-type]
+        [[getattr(row, name) for name, *_ in COLUMNS] for row in data.rows],
         intro=[f"Export statistique pseudonymisé — année scolaire {data.year.label}",
                f"{structure} — au {fr_date(on)} — {len(data.rows)} enfants suivis, une ligne chacun ; ni nom, "
                "ni contact, ni texte saisi."],
     )
     definitions = Sheet("Définitions", [Column("Colonne", "text", 30), Column("Définition", "text", 100)],
-                        [[header, text] for _, header, _, text in COLUMNS])
-    return write_xlsx([rows, definitions], Path(path))
+                        [[header, text] for _, header, _, _, text in COLUMNS])
+    workbook = build_workbook([rows, definitions])
+    # Headers wrap on two or three lines in their narrow columns: a row high enough to show them.
+    lines = max(math.ceil(len(header) / max(width - 2, 1)) for _, header, _, width, _ in COLUMNS)
+    workbook.worksheets[0].row_dimensions[rows.header_row].height = 15 * lines
+    return atomic_write(Path(path), lambda tmp: workbook.save(str(tmp)))
 
 
 def export_pseudonymised(session: Session, year: SchoolYear | str | int, file_format: str, path: Path) -> Path:

@@ -58,27 +58,27 @@ class PseudonymisedData:
     rows: tuple[PseudonymisedRow, ...]
 
 
-# (attribute, header, kind for the .xlsx, definition) — the columns of both files, in order.
-COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("pseudonym", "Pseudonyme", "text", "Tiré au hasard à chaque export : ne permet ni de retrouver l'enfant ni de "
+# (attribute, header, kind and width for the .xlsx, definition) — the columns of both files, in order.
+COLUMNS: tuple[tuple[str, str, str, int, str], ...] = (
+    ("pseudonym", "Pseudonyme", "text", 12, "Tiré au hasard à chaque export : ne permet ni de retrouver l'enfant ni de "
                                         "relier deux exports."),
-    ("school_year", "Année scolaire", "text", "Du 1er septembre au 31 août."),
-    ("sex", "Sexe", "text", "F ou M ; vide si non renseigné."),
-    ("birth_year", "Année de naissance", "int", "Année seulement (ni le jour ni le mois)."),
-    ("age_band", "Tranche d'âge", "text", "Âge au 31 décembre de la première année scolaire."),
-    ("neighbourhood", "Quartier", "text", "Quartier de la famille, tel que saisi ; vide si non renseigné."),
-    ("school_level", "Niveau scolaire", "text", "Maternelle, élémentaire, collège, lycée, d'après la classe."),
-    ("entry_date", "Date d'entrée", "date", "Entrée dans le dispositif."),
-    ("exit_date", "Date de sortie", "date", "Sortie du dispositif pendant l'année ; vide sinon."),
-    ("exit_kind", "Type de sortie", "text", "Fin de parcours, ou réorientation / refus de l'EPS (pas le motif "
+    ("school_year", "Année scolaire", "text", 12, "Du 1er septembre au 31 août."),
+    ("sex", "Sexe", "text", 6, "F ou M ; vide si non renseigné."),
+    ("birth_year", "Année de naissance", "int", 10, "Année seulement (ni le jour ni le mois)."),
+    ("age_band", "Tranche d'âge", "text", 12, "Âge au 31 décembre de la première année scolaire."),
+    ("neighbourhood", "Quartier", "text", 16, "Quartier de la famille, tel que saisi ; vide si non renseigné."),
+    ("school_level", "Niveau scolaire", "text", 13, "Maternelle, élémentaire, collège, lycée, d'après la classe."),
+    ("entry_date", "Date d'entrée", "date", 11, "Entrée dans le dispositif."),
+    ("exit_date", "Date de sortie", "date", 11, "Sortie du dispositif pendant l'année ; vide sinon."),
+    ("exit_kind", "Type de sortie", "text", 22, "Fin de parcours, ou réorientation / refus de l'EPS (pas le motif "
                                             "saisi)."),
-    ("referral_source", "Origine du premier repérage", "text", "École, PMI, famille… (liste de l'application ; "
+    ("referral_source", "Origine du premier repérage", "text", 20, "École, PMI, famille… (liste de l'application ; "
                                                                "« Autre » pour une origine saisie librement)."),
-    ("referrals", "Repérages dans l'année", "int", "Repérages datés de l'année scolaire."),
-    ("eps_decisions", "Décisions EPS dans l'année", "int", "Décisions de l'EPS datées de l'année scolaire."),
-    ("orientations", "Orientations dans l'année", "int", "Fiches de liaison envoyées dans l'année scolaire."),
-    ("sessions_held", "Séances tenues", "int", "Séances de l'année au statut « présent »."),
-    ("sessions_missed", "Absences", "int", "Séances de l'année où l'enfant était absent (excusé ou non) ; les "
+    ("referrals", "Repérages dans l'année", "int", 11, "Repérages datés de l'année scolaire."),
+    ("eps_decisions", "Décisions EPS dans l'année", "int", 11, "Décisions de l'EPS datées de l'année scolaire."),
+    ("orientations", "Orientations dans l'année", "int", 12, "Fiches de liaison envoyées dans l'année scolaire."),
+    ("sessions_held", "Séances tenues", "int", 9, "Séances de l'année au statut « présent »."),
+    ("sessions_missed", "Absences", "int", 9, "Séances de l'année où l'enfant était absent (excusé ou non) ; les "
                                            "séances annulées par le partenaire ne comptent pas."),
 )
 
