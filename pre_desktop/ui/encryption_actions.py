@@ -93,7 +93,30 @@ def _run_closed(window: QMainWindow, text: str, work: Callable[[], ConversionRes
     return result
 
 
-class EncryptDialog(QDialog):
+class NewKeyDialog(QDialog):
+    """A dialog that ends on a new passphrase: accepted once ``read_key`` returns one, its
+    refusal shown under the field it names otherwise."""
+
+    key: Optional[Passphrase] = None
+    errors: FieldErrors
+
+    def read_key(self) -> Passphrase:
+        raise NotImplementedError
+
+    def try_accept(self) -> bool:
+        self.errors.clear()
+        try:
+            key = self.read_key()
+        except DomainError as error:
+            self.errors.show(error)
+            fit_height(self)
+            return False
+        self.key = key
+        self.accept()
+        return True
+
+
+class EncryptDialog(NewKeyDialog):
     """Choose the passphrase, after the warning; accepted with ``key`` set."""
 
     def __init__(self, db_path: Path, backups: int, parent: Optional[QWidget] = None) -> None:
@@ -140,20 +163,12 @@ class EncryptDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
 
-    def try_accept(self) -> bool:
-        self.errors.clear()
-        try:
-            key = self.fields.read()
-            if not self.understood.isChecked():
-                raise DomainError("Cochez cette case une fois la phrase secrète notée : elle ne pourra pas être "
-                                  "retrouvée.", "understood")
-        except DomainError as error:
-            self.errors.show(error)
-            fit_height(self)
-            return False
-        self.key = key
-        self.accept()
-        return True
+    def read_key(self) -> Passphrase:
+        key = self.fields.read()
+        if not self.understood.isChecked():
+            raise DomainError("Cochez cette case une fois la phrase secrète notée : elle ne pourra pas être "
+                              "retrouvée.", "understood")
+        return key
 
 
 def encrypt_open_base(window: QMainWindow) -> Optional[ConversionResult]:
@@ -191,7 +206,7 @@ def conversion_summary(result: ConversionResult) -> str:
     return "\n\n".join(lines)
 
 
-class ChangePassphraseDialog(QDialog):
+class ChangePassphraseDialog(NewKeyDialog):
     """The current passphrase, then the new one twice; accepted with ``key`` (the new one) set."""
 
     def __init__(self, current: Passphrase, parent: Optional[QWidget] = None) -> None:
@@ -221,21 +236,13 @@ class ChangePassphraseDialog(QDialog):
         layout.addWidget(ok_cancel(self, "Changer la phrase secrète", self.try_accept))
         self.setMinimumWidth(520)
 
-    def try_accept(self) -> bool:
-        self.errors.clear()
-        try:
-            if Passphrase(self.current.text() or " ") != self._current:
-                raise DomainError("Phrase secrète actuelle incorrecte.", "current")
-            key = self.fields.read()
-            if key == self._current:
-                raise DomainError("La nouvelle phrase secrète est identique à l'actuelle.", "passphrase")
-        except DomainError as error:
-            self.errors.show(error)
-            fit_height(self)
-            return False
-        self.key = key
-        self.accept()
-        return True
+    def read_key(self) -> Passphrase:
+        if Passphrase(self.current.text() or " ") != self._current:
+            raise DomainError("Phrase secrète actuelle incorrecte.", "current")
+        key = self.fields.read()
+        if key == self._current:
+            raise DomainError("La nouvelle phrase secrète est identique à l'actuelle.", "passphrase")
+        return key
 
 
 def change_open_base_passphrase(window: QMainWindow) -> Optional[ConversionResult]:

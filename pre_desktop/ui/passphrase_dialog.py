@@ -28,6 +28,7 @@ from ..encryption import MIN_LENGTH, Passphrase, WrongPassphrase, new_passphrase
 from ..services.errors import DomainError
 from .form_dialog import fit_height
 from .forms import FieldErrors
+from .login_dialog import password_edit
 from .widgets import ok_cancel
 
 LOST_WARNING = ("<b>Une phrase secrète perdue ne se récupère pas</b> : personne, pas même l'éditeur, ne pourra "
@@ -35,12 +36,7 @@ LOST_WARNING = ("<b>Une phrase secrète perdue ne se récupère pas</b> : person
                 "enveloppe scellée chez le porteur du PRE).")
 
 
-def secret_edit(parent: QWidget, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(500)
-    return edit
+secret_edit = password_edit  # the same masked field as the login's password
 
 
 class PassphraseDialog(QDialog):
