@@ -49,6 +49,12 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats: list[str]) ->
     parser.add_argument("--out", type=Path, required=True, metavar="FICHIER", help="fichier à écrire")
 
 
+def add_school_year_argument(parser: argparse.ArgumentParser) -> None:
+    """``--year 2025-2026``: read with services.statistics.SchoolYear.parse (a refusal is a DomainError)."""
+    parser.add_argument("--year", required=True, metavar="AAAA-AAAA",
+                        help="année scolaire, par exemple 2025-2026 (du 01/09/2025 au 31/08/2026)")
+
+
 def db_path(args: argparse.Namespace) -> Path:
     value = getattr(args, "db", None)
     return Path(value).expanduser() if value else default_db_path()

@@ -11,7 +11,7 @@ import argparse
 from .. import db
 from ..exports.annual_report import FORMATS, write_annual_report
 from ..services.statistics import SchoolYear
-from .common import add_db_argument, add_output_arguments, existing_database, written
+from .common import add_db_argument, add_output_arguments, add_school_year_argument, existing_database, written
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,8 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "définition de chaque chiffre. Graphiques dans le PDF ; cellules typées dans le .xlsx.",
     )
     add_db_argument(parser)
-    parser.add_argument("--year", required=True, metavar="AAAA-AAAA",
-                        help="année scolaire, par exemple 2025-2026 (du 01/09/2025 au 31/08/2026)")
+    add_school_year_argument(parser)
     add_output_arguments(parser, list(FORMATS))
     parser.set_defaults(handler=run)
 

@@ -7,9 +7,8 @@ import argparse
 
 from .. import db
 from ..exports.pseudonymised import FORMATS, export_pseudonymised
-from ..services.errors import DomainError
 from ..services.statistics import SchoolYear
-from .common import EXIT_REFUSED, add_db_argument, add_output_arguments, existing_database, fail, written
+from .common import add_db_argument, add_output_arguments, add_school_year_argument, existing_database, written
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,17 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "en UTF-8 avec « ; » comme séparateur, pour Excel en français.",
     )
     add_db_argument(parser)
-    parser.add_argument("--year", required=True, metavar="AAAA-AAAA",
-                        help="année scolaire, par exemple 2025-2026 (du 01/09/2025 au 31/08/2026)")
+    add_school_year_argument(parser)
     add_output_arguments(parser, list(FORMATS))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        year = SchoolYear.parse(args.year)
-    except DomainError as refused:
-        return fail(refused.message, EXIT_REFUSED)
+    year = SchoolYear.parse(args.year)  # a DomainError is reported by cli.main, before opening anything
     with existing_database(args) as factory:
         with db.session_scope(factory) as session:
             path = export_pseudonymised(session, year, args.format, args.out.expanduser())
