@@ -44,6 +44,7 @@ from ..services.errors import DomainError
 from ..services.labels import label
 from ..services.templates import get_template
 from .context import AppContext
+from .role_ui import DIRECTORY, only_for
 from .export_actions import save_document
 from .forms import FieldErrors, ask_unsaved, confirm, run_action
 from .rows_model import ROW_ROLE, Column, RowsView
@@ -486,6 +487,8 @@ class ConventionsArea(QWidget):
         self.ctx = ctx
         self._refreshes = 0
         self._build()
+        only_for(ctx, DIRECTORY, self.new_button, self.template_button, self.form.save_button, self.form.sign_button,
+                 self.form.terminate_button, self.form.renew_button, self.form.delete_button)
         self.refresh()
 
     def _build(self) -> None:

@@ -17,6 +17,7 @@ from ..services import eps
 from ..services.clock import today
 from ..services.errors import DomainError
 from .context import AppContext
+from .role_ui import COORDINATION, only_for
 from .eps_dialogs import MeetingDialog
 from .eps_meeting import MeetingPage
 from .forms import confirm, run_action
@@ -52,6 +53,7 @@ class EpsArea(QWidget):
         self.meeting_page.back.connect(self.show_list)
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.meeting_page)
+        only_for(ctx, COORDINATION, self.new_button, self.edit_button, self.delete_button)
         self.refresh()
 
     def _build_list(self) -> QWidget:

@@ -39,6 +39,7 @@ from ..services.errors import DomainError
 from ..services.labels import label
 from ..services.partners import search_partners
 from .context import AppContext
+from .role_ui import COORDINATION, only_for
 from .eps_dialogs import DecisionDialog, MeetingDialog, MemberDialog
 from .export_actions import save_document
 from .forms import confirm, run_action
@@ -88,6 +89,9 @@ class MeetingPage(QWidget):
         self.ctx = ctx
         self.meeting: Optional[eps.MeetingView] = None
         self._build()
+        # The commission is the coordinator's; a référent puts their children on it and decides for them.
+        only_for(ctx, COORDINATION, self.edit_button, self.agenda_doc_button, self.minutes_doc_button,
+                 *self.member_buttons)
 
     # -- layout ---------------------------------------------------------------
 

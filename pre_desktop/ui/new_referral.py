@@ -323,6 +323,8 @@ class ReferralPage(QWizardPage):
             self.referent.addItem(user.name, user.id)
         mine = self.referent.findData(self.wiz.ctx.user_id)
         self.referent.setCurrentIndex(max(mine, 0))
+        if self.wiz.ctx.role not in (None, Role.COORDINATOR):  # a référent's new file is theirs (services.children)
+            self.referent.setEnabled(False)
 
     def values(self) -> dict[str, Any]:
         return {"referred_on": self.referred_on.text(), "source": self.source.currentText(),

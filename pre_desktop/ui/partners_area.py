@@ -38,6 +38,7 @@ from ..services.partners import (
     search_partners,
 )
 from .context import AppContext
+from .role_ui import COORDINATION, DIRECTORY, only_for
 from .forms import ask_unsaved, confirm, run_action
 from .partner_form import PartnerForm
 from .rows_model import ROW_ROLE, Column, RowsView
@@ -86,6 +87,9 @@ class PartnersArea(QWidget):
         self._current_id: Optional[int] = None
         self._selecting = False
         self._build()
+        only_for(ctx, DIRECTORY, self.new_button, self.import_button, self.form.save_button, self.form.delete_button,
+                 self.form.add_contact_button, self.form.edit_contact_button, self.form.remove_contact_button)
+        only_for(ctx, COORDINATION, self.types_button)
         self.refresh()
 
     # --- layout --------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ..services.reports import monthly_table
 from ..services.session_batches import PartnerMonth, RowsRefused, month_grid, partners_of_month, save_month
 from ..services.session_codes import LEGEND
 from .context import AppContext
+from .role_ui import DIRECTORY, only_for
 from .export_actions import save_document
 from .forms import ask_unsaved, run_action
 from .session_dialogs import RepeatDialog, SessionsDialog
@@ -69,6 +70,7 @@ class SessionsArea(QWidget):
         self.model = MonthGridModel(self)
         self._loaded: tuple[Optional[int], int, int] = (None, 0, 0)
         self._build()
+        only_for(ctx, DIRECTORY, self.documents_button)  # the partners' tables name every beneficiary
         self.refresh()
 
     # --- layout ------------------------------------------------------------------------

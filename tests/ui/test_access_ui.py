@@ -151,3 +151,28 @@ def test_a_window_built_without_a_login_acts_as_the_first_coordinator(qtbot, eng
     qtbot.addWidget(win)
     assert "Paramètres" in areas_of(win) and win.ctx.user_id == COORD  # tests, tools/screenshot.py
     win.close()
+
+
+def test_actions_a_role_cannot_do_are_out_of_sight(qtbot, engine, factory, tmp_path, world: World):
+    ref = window_as(qtbot, engine, factory, tmp_path, KARIM)
+    partners, conventions = ref.screen("partners"), ref.screen("conventions")
+    eps_area, sessions_area = ref.screen("eps"), ref.screen("sessions")
+    assert partners.new_button.isHidden() and partners.form.save_button.isHidden()
+    assert not partners.export_button.isHidden()  # reading the directory is everyone's
+    assert conventions.new_button.isHidden() and conventions.form.sign_button.isHidden()
+    assert eps_area.new_button.isHidden() and eps_area.meeting_page.edit_button.isHidden()
+    assert not eps_area.open_button.isHidden()
+    assert sessions_area.documents_button.isHidden() and not sessions_area.one_button.isHidden()
+    child = ref.open_child_file(world.lea)
+    assert not child.identity.referent.widget.isEnabled()
+    ref.close()
+    secretariat = window_as(qtbot, engine, factory, tmp_path, SECRETARIAT)
+    partners, sessions_area = secretariat.screen("partners"), secretariat.screen("sessions")
+    assert not partners.new_button.isHidden() and partners.types_button.isHidden()
+    assert not sessions_area.documents_button.isHidden()
+    secretariat.close()
+    coordinator = window_as(qtbot, engine, factory, tmp_path, COORD)
+    assert not coordinator.screen("partners").types_button.isHidden()
+    assert not coordinator.screen("eps").new_button.isHidden()
+    assert coordinator.open_child_file(world.noe).identity.referent.widget.isEnabled()
+    coordinator.close()

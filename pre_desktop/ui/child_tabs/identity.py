@@ -217,6 +217,9 @@ class IdentityTab(ChildTab):
     def _child_box(self, parent: QWidget) -> QGroupBox:
         box, form = self._form_box("Enfant", parent)
         self.referent = ChoiceField([("(aucun)", None)], box)
+        if self.ctx.role not in (None, Role.COORDINATOR):  # the services refuse it too (services.children)
+            self.referent.widget.setEnabled(False)
+            self.referent.widget.setToolTip("Seule la coordination confie un dossier à un(e) autre référent(e).")
         self.school = SuggestField([], box)
         for name, text, field in (
             ("last_name", "Nom :", TextField(box, max_length=100)),
