@@ -60,6 +60,7 @@ DEFAULT_FIRST_APPOINTMENT_DELAY = 30
 TOP_REASONS = 12
 NOT_GIVEN = "Non renseigné"
 OTHER_REASONS = "Autres motifs"
+OTHER_KEY = "_other"
 
 # --------------------------------------------------------------------------- school levels
 
@@ -444,57 +445,39 @@ def _any_visible(session: Session) -> bool:
 
 # --------------------------------------------------------------------------- assembly
 
-_FIXED_ORDER = {
-    "by_sex": [Sex.FEMALE.value, Sex.MALE.value, ""],
-    "by_age_band": [b[0] for b in AGE_BANDS],
-    "by_school_level": [k for k, _ in SCHOOL_LEVELS],
-    "eps_decisions_by_kind": [k.value for k in EpsDecisionKind],
-    "quota_use": [k for k, _ in QUOTA_LEVELS],
-}
-# Fixed categories shown even at zero (a funder reads "0 garçon" as information).
-_ALWAYS = {"by_sex": {"F", "M"}, "by_age_band": {"2_5", "6_10", "11_16", "17_plus"},
-           "by_school_level": {"maternelle", "elementaire", "college", "lycee"},
-           "eps_decisions_by_kind": {k.value for k in EpsDecisionKind}, "quota_use": {k for k, _ in QUOTA_LEVELS}}
+def _fixed_categories() -> dict[str, list[tuple[str, str, bool]]]:
+    """Breakdowns over a closed list: (row key, label, shown even at zero) in display order.
+    A funder reads « 0 garçon » or « 0 refus » as information; « non renseigné » only when it occurs."""
+    return {
+        "by_sex": [(Sex.FEMALE.value, label(Sex.FEMALE), True), (Sex.MALE.value, label(Sex.MALE), True),
+                   ("", NOT_GIVEN, False)],
+        "by_age_band": [(k, text, k != "under_2") for k, text, _, _ in AGE_BANDS],
+        "by_school_level": [(k, text, k != "other") for k, text in SCHOOL_LEVELS],
+        "eps_decisions_by_kind": [(k.value, label(k), True) for k in EpsDecisionKind],
+        "quota_use": [(k, text, True) for k, text in QUOTA_LEVELS],
+    }
 
 
 def _merge_rows(key: str, current: dict[str, _Row], previous: dict[str, _Row], unit: str) -> list[BreakdownRow]:
-    zero: Any = Decimal("0.00") if unit == "amount" else 0
-    keys = [k for k in dict.fromkeys([*current, *previous])]
-    if key in _FIXED_ORDER:
-        order = _FIXED_ORDER[key]
-        keys = [k for k in order if k in current or k in previous or k in _ALWAYS.get(key, ())]
-        labels_from = {**{k: r.label for k, r in previous.items()}, **{k: r.label for k, r in current.items()}}
+    """The rows of both years side by side: closed lists in their order, others by this year's value."""
+    fixed = _fixed_categories().get(key)
+    if fixed is not None:
+        labels = {k: text for k, text, _ in fixed}
+        keys = [k for k, _, always in fixed if always or k in current or k in previous]
     else:
-        keys.sort(key=lambda k: (-(current[k].value if k in current and current[k].value is not None else -1),
-                                 -(previous[k].value if k in previous and previous[k].value is not None else -1),
-                                 fold((current.get(k) or previous[k]).label)))
-        keys.sort(key=lambda k: k == "other")  # « Autres motifs » after the named ones
-        labels_from = {}
+        labels = {k: (current.get(k) or previous[k]).label for k in {**previous, **current}}
+        keys = sorted(labels, key=lambda k: (k == OTHER_KEY,  # « Autres motifs » after the named ones
+                                             -(current[k].value if k in current else -1),
+                                             -(previous[k].value if k in previous else -1), fold(labels[k])))
+    # A missing count is zero; a missing rate is unknown (no session, no rate).
+    missing: Any = None if unit == "percent" else Decimal("0.00") if unit == "amount" else 0
     rows = []
     for k in keys:
         cur, prev = current.get(k), previous.get(k)
-        text = (cur or prev).label if (cur or prev) else labels_from.get(k, k)
-        if key in _FIXED_ORDER and not (cur or prev):
-            text = _fixed_label(key, k)
-        rate = unit == "percent"
-        rows.append(BreakdownRow(
-            key=k, label=text,
-            value=cur.value if cur else (None if rate else zero),
-            previous_value=prev.value if prev else (None if rate else zero),
-            child_ids=cur.ids if cur else (), detail=cur.detail if cur else ""))
+        rows.append(BreakdownRow(key=k, label=labels[k], value=cur.value if cur else missing,
+                                 previous_value=prev.value if prev else missing,
+                                 child_ids=cur.ids if cur else (), detail=cur.detail if cur else ""))
     return rows
-
-
-def _fixed_label(key: str, k: str) -> str:
-    if key == "by_sex":
-        return label(Sex(k)) if k else NOT_GIVEN
-    if key == "by_age_band":
-        return dict((b[0], b[1]) for b in AGE_BANDS)[k]
-    if key == "by_school_level":
-        return dict(SCHOOL_LEVELS)[k]
-    if key == "eps_decisions_by_kind":
-        return label(EpsDecisionKind(k))
-    return dict(QUOTA_LEVELS)[k]
 
 
 def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row]) -> tuple[dict, dict]:
@@ -509,7 +492,7 @@ def _top_reasons(rows: dict[str, _Row], previous: dict[str, _Row]) -> tuple[dict
     def fold_rows(src: dict[str, _Row]) -> dict[str, _Row]:
         out: dict[str, _Row] = {}
         for k, row in src.items():
-            target = k if k in keep else "other"
+            target = k if k in keep else OTHER_KEY
             dest = out.setdefault(target, _Row(row.label if target == k else OTHER_REASONS, 0))
             dest.value += row.value
             dest.ids = (*dest.ids, *row.ids)

@@ -327,3 +327,19 @@ def test_the_number_of_queries_does_not_grow_with_the_data(session, engine):
         event.remove(engine, "before_cursor_execute", count)
     assert board.figure("children_followed").value == 9
     assert len(statements) == once
+
+
+def test_beyond_twelve_reasons_the_rarest_are_grouped(session, data):
+    from pre_desktop.models import Referral
+
+    # 14 more reasons on one repérage of 2025-26: with the 4 of the fixed set, 18 distinct reasons.
+    extra = [f"Motif {n:02d}" for n in range(14)]
+    session.add(Referral(child_id=data.f, referred_on=D(2026, 2, 1), source="Autre", reasons=", ".join(extra)))
+    session.commit()
+    rows = dashboard(session, Y).breakdown("referral_reasons").rows
+    # Kept: the 12 most frequent this year — Anxiété (3), then the 1s by name (Absentéisme, Conflits
+    # familiaux, Harcèlement scolaire, Motif 00…Motif 07); grouped: Motif 08…13 this year, and last year's
+    # Difficultés de langage / scolaires: 6 this year, 2 last year.
+    assert len(rows) == 13 and rows[-1].label == "Autres motifs" and rows[0].label == "Anxiété"
+    assert (rows[-1].value, rows[-1].previous_value, rows[-1].child_ids) == (6, 2, (data.f,))
+    assert rows[-2].label == "Motif 07"
