@@ -816,9 +816,12 @@ class MeetingRow:
 def meetings(session: Session, *, past: Optional[bool] = None) -> list[MeetingRow]:
     """Commissions: all (by date), past ones (before today, newest first) or coming ones."""
     require_role(session, Role.COORDINATOR, Role.REFERENT, what="consulter les commissions EPS")
-    situations = (select(EpsSituation.meeting_id, func.count().label("n")).group_by(EpsSituation.meeting_id)
+    # A référent counts the situations of their files: those the commission shows them.
+    situations = (select(EpsSituation.meeting_id, func.count().label("n"))
+                  .where(visible_children(session, EpsSituation.child_id)).group_by(EpsSituation.meeting_id)
                   .subquery())
-    decisions = (select(EpsDecision.meeting_id, func.count().label("n")).group_by(EpsDecision.meeting_id)
+    decisions = (select(EpsDecision.meeting_id, func.count().label("n"))
+                 .where(visible_children(session, EpsDecision.child_id)).group_by(EpsDecision.meeting_id)
                  .subquery())
     stmt = (select(EpsMeeting, func.coalesce(situations.c.n, 0), func.coalesce(decisions.c.n, 0))
             .outerjoin(situations, situations.c.meeting_id == EpsMeeting.id)

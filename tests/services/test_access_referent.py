@@ -226,3 +226,10 @@ def test_confirmation_asked_before_a_referent_records_anything(factory, db_snaps
     with pytest.raises(NeedsConfirmation):
         with db.session_scope(factory, SOPHIE) as s:
             care_referrals.create_care_referral(s, child_id=world.noe, partner_id=world.partner, reason="x")
+
+
+def test_a_referent_counts_the_situations_of_their_files_in_the_commissions_list(factory, world: World):
+    with acting(factory, KARIM) as s:
+        assert [m.situation_count for m in eps.meetings(s)] == [1]
+    with acting(factory, COORD) as s:
+        assert [m.situation_count for m in eps.meetings(s)] == [2]
