@@ -226,6 +226,12 @@ def connect(path: Path | str, key: Passphrase, *, read_only: bool = False,
             conn = fresh()
         if _apply_key(conn, key.literal()):
             return conn
+    except sqlcipher3.OperationalError as error:
+        conn.close()
+        raise DatabaseOpenError(
+            f"La base « {path.name} » ne peut pas être lue pour l'instant ({error}) : elle est peut-être "
+            "verrouillée par un autre programme (une autre fenêtre de PRE Desktop, une synchronisation de "
+            "fichiers…). Fermez-le puis réessayez.") from None
     except BaseException:
         conn.close()
         raise

@@ -408,3 +408,17 @@ def test_changing_the_passphrase_rekeys_the_base_and_its_backups(encrypted, key_
         assert families(sealed, new) == ["Martin", NAME]
         with pytest.raises(WrongPassphrase):
             families(sealed, Passphrase(KEY_TEXT))
+
+
+def test_an_encrypted_base_locked_by_another_program_is_said_so(encrypted):
+    path, key = encrypted
+    holder = connect(path, key)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO families (name, search_name, interpreter_needed, version) VALUES ('x', 'x', 0, 1)")
+    try:
+        with pytest.raises(migrate.DatabaseOpenError, match="verrouillée"):
+            open_for_work(path, Passphrase(KEY_TEXT))
+    finally:
+        holder.rollback()
+        holder.close()
