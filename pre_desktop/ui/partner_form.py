@@ -81,6 +81,8 @@ class ContactDialog(QDialog):
 class PartnerForm(QWidget):
     """Shows one partner (or a new one) and gives back the values typed."""
 
+    empty_title = "Nouvelle structure partenaire"  # no partner chosen: the form creates one
+
     save_requested = Signal()
     delete_requested = Signal()
     changed = Signal()
@@ -244,7 +246,7 @@ class PartnerForm(QWidget):
         self.notes.setPlainText(_text(detail.notes if detail else None))
         self.active.setChecked(detail.active if detail else True)
         self._set_contacts(list(detail.contacts) if detail else [])
-        self.title.setText(detail.name if detail else "Nouvelle structure partenaire")
+        self.title.setText(detail.name if detail else self.empty_title)
         self.delete_button.setEnabled(detail is not None)
         self.dirty = False
         self._loading = False

@@ -87,8 +87,11 @@ class PartnersArea(QWidget):
         self._current_id: Optional[int] = None
         self._selecting = False
         self._build()
-        only_for(ctx, DIRECTORY, self.new_button, self.import_button, self.form.save_button, self.form.delete_button,
-                 self.form.add_contact_button, self.form.edit_contact_button, self.form.remove_contact_button)
+        if not only_for(ctx, DIRECTORY, self.new_button, self.import_button, self.form.save_button,
+                        self.form.delete_button, self.form.add_contact_button, self.form.edit_contact_button,
+                        self.form.remove_contact_button):
+            self.form.empty_title = "Choisissez une structure dans la liste"
+            self.form.title.setText(self.form.empty_title)
         only_for(ctx, COORDINATION, self.types_button)
         self.refresh()
 
