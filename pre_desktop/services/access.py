@@ -63,8 +63,16 @@ def acting_user(session: Session) -> Optional[User]:
 
 
 def acting_role(session: Session) -> Optional[Role]:
-    user = acting_user(session)
-    return user.role if user is not None else None
+    """The acting user's role, read once per session: every list asks, and a screen's
+    refresh (``expire_all``) must not cost one more query each time."""
+    user_id = session.info.get("user_id")
+    if user_id is None:
+        return None
+    roles = session.info.setdefault("_acting_role", {})
+    if user_id not in roles:
+        user = acting_user(session)
+        roles[user_id] = user.role if user is not None else None
+    return roles[user_id]
 
 
 def require_role(session: Session, *roles: Role, what: str) -> None:

@@ -88,7 +88,7 @@ def test_the_rows_come_from_a_few_queries_whatever_the_number_of_children(sessio
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     table = children_table(session)
     assert len(table) == 35
-    assert len(statements) <= 9  # 8, and the acting user (their role filters the list)
+    assert len(statements) <= 9  # 8, and the acting user's role, read once per session
 
 
 def test_a_first_page_has_the_same_rows_as_the_whole_list(session, file):

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import event, select
 
 from pre_desktop.models import BeneficiaryKind, CareReferralSending, Child, Convention, Partner, SessionStatus
+from pre_desktop.services.access import acting_role
 from pre_desktop.services import liaisons
 from pre_desktop.services.care_referrals import overdue
 from pre_desktop.services.sessions import quota_alerts
@@ -36,8 +37,12 @@ def add_fiches(session, count: int, start: int = 0) -> None:
 
 
 def count_statements(session, engine, fn) -> int:
-    """SQL statements run by ``fn`` on a session that holds nothing yet (as a screen's refresh)."""
+    """SQL statements run by ``fn`` on a session that holds nothing yet (as a screen's refresh).
+
+    The acting user's role is read once per session (services.access), before: a screen
+    reads several lists in its session."""
     session.expire_all()
+    acting_role(session)
     statements: list[str] = []
 
     def listener(*args) -> None:  # noqa: ANN002 - the event's positional arguments
