@@ -461,15 +461,18 @@ class _Builder:
         base = add_months(t + dt.timedelta(days=75), -12)
         c3_start = add_months(dt.date(base.year, base.month, 1), 1)
         p = self.partner_by_type
-        plans = [  # partner, start, tariffs, weight, expired, psychologist
-            (p["ASSO_PSY"][1], c1_start, ("45.00", "50.00", "60.00"), 4, True, "Mme Nadia Kaci"),
-            (p["CMPP"][0], c2_start, ("45.00", "45.00", "50.00"), 3, False, "Mme Julie Perret"),
-            (p["ASSO_PSY"][0], c3_start, ("45.00", "50.00", "60.00"), 4, False, "Mme Isabelle Nguyen-Roy"),
-            (p["PSY_LIB"][0], add_months(c3_start, 1), ("50.00", "50.00", "60.00"), 2, False, "Mme Hélène Roussel"),
-            (p["PSY_LIB"][1], add_months(c3_start, 2), ("50.00", "55.00", "60.00"), 2, False, "M. Yanis Haddou"),
+        plans = [  # partner, start, tariffs, weight, expired, psychologist, funder (the annual report sums by it)
+            (p["ASSO_PSY"][1], c1_start, ("45.00", "50.00", "60.00"), 4, True, "Mme Nadia Kaci", "Ville"),
+            (p["CMPP"][0], c2_start, ("45.00", "45.00", "50.00"), 3, False, "Mme Julie Perret", "ARS"),
+            (p["ASSO_PSY"][0], c3_start, ("45.00", "50.00", "60.00"), 4, False, "Mme Isabelle Nguyen-Roy",
+             "Cité éducative"),
+            (p["PSY_LIB"][0], add_months(c3_start, 1), ("50.00", "50.00", "60.00"), 2, False, "Mme Hélène Roussel",
+             "Ville"),
+            (p["PSY_LIB"][1], add_months(c3_start, 2), ("50.00", "55.00", "60.00"), 2, False, "M. Yanis Haddou",
+             "CAF"),
         ]
         self.convs: list[_Conv] = []
-        for number, (partner, start, tariffs, weight, expired, psy) in enumerate(plans, start=1):
+        for number, (partner, start, tariffs, weight, expired, psy, funder) in enumerate(plans, start=1):
             end = end_of_term(start, 12)
             conv = Convention(
                 partner=partner, reference=f"PRE-{start.year}-{number:02d}",
@@ -477,7 +480,7 @@ class _Builder:
                 session_quota=QUOTA, quota_warning_threshold=15, first_appointment_delay_days=30,
                 tariff_individual=Decimal(tariffs[0]), tariff_parents=Decimal(tariffs[1]),
                 tariff_family=Decimal(tariffs[2]), billing_period=BillingPeriod.QUARTERLY,
-                psychologist_name=psy, signatory_pre=f"Le Président de la Caisse des écoles de {TOWN}",
+                psychologist_name=psy, funder=funder, signatory_pre=f"Le Président de la Caisse des écoles de {TOWN}",
                 signatory_partner=partner.contacts[0].name,
                 status=ConventionStatus.EXPIRED if expired else ConventionStatus.SIGNED,
                 notes="Convention non renouvelée : l'association a cessé ses consultations." if expired else None,

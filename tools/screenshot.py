@@ -38,6 +38,9 @@ def main(argv: list[str]) -> int:
     window.resize(width, height)
     window.show()
     window.show_area(args.area)
+    screen = window.screen(args.area)
+    if hasattr(screen, "wait_loaded"):  # an area that reads in the background: its figures, not "Calcul…"
+        screen.wait_loaded()
     if args.search:
         screen = window.screen("children")
         screen.search.setText(args.search)

@@ -34,6 +34,7 @@ ORDER: list[tuple[str, str]] = [
     ("liaisons", "Fiches de liaison"),
     ("sessions", "Séances"),
     ("documents", "Documents"),
+    ("dashboard", "Tableau de bord"),
     ("audit", "Journal"),
     ("archive", "Archivage"),
     ("settings", "Paramètres"),
@@ -51,6 +52,7 @@ SCREENS: dict[str, str] = {
     "liaisons": "pre_desktop.ui.liaisons_area:LiaisonsArea",
     "sessions": "pre_desktop.ui.sessions_area:SessionsArea",
     "documents": "pre_desktop.ui.documents_area:DocumentsArea",
+    "dashboard": "pre_desktop.ui.dashboard_area:DashboardArea",  # the structure's figures; lists of children per role
     "audit": "pre_desktop.ui.audit_area:AuditArea",  # coordinator only (services.audit_search)
     "archive": "pre_desktop.ui.archive_area:ArchiveArea",  # coordinator only (services.retention)
     "users": "pre_desktop.ui.users_area:UsersArea",  # coordinator only: users_area.visible_for(role)
