@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from ..formatting import fr_date
 from ..services.children_behind import ChildBehindRow, children_behind
+from ..textnorm import fold
 from .context import AppContext
 from .rows_model import Column, RowsView
 from .widgets import search_row
@@ -27,7 +28,7 @@ def _school(row: ChildBehindRow) -> str:
 
 def columns(on: dt.date) -> list[Column]:
     return [
-        Column("Nom", lambda r: r.name, sort=lambda r: (r.last_name.casefold(), r.first_name.casefold())),
+        Column("Nom", lambda r: r.name, sort=lambda r: fold(f"{r.last_name} {r.first_name}")),
         Column(f"Âge au {fr_date(on)}", lambda r: str(r.age), sort=lambda r: r.age, right=True),
         Column("École", _school, max_width=360),
         Column("Référent(e)", lambda r: r.referent_name),

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Union
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -129,20 +130,25 @@ class DashboardArea(QWidget):
         top.insertSpacing(4, 12)
         top.insertWidget(5, self.progress)
         top.insertWidget(6, self.status)
+        # The documents on a row of their own: the year row stays narrow enough for a laptop.
+        documents = QHBoxLayout()
+        layout.addLayout(documents)
         self.report_pdf = push_button(self, "Rapport annuel (&PDF)…", "report_pdf", lambda: self.write_report("pdf"))
         self.report_xlsx = push_button(self, "Rapport annuel (E&xcel)…", "report_xlsx",
                                        lambda: self.write_report("xlsx"))
         for button in (self.report_pdf, self.report_xlsx):
             button.setToolTip("Les chiffres de l'année choisie, comparés à la précédente, avec leurs définitions, "
                               "pour l'enquête nationale et les financeurs")
-            top.addWidget(button)
+            documents.addWidget(button)
         self.pseudonymised_button: Optional[QPushButton] = None
         if self.ctx.role in (None, Role.COORDINATOR):  # the export covers the whole structure: coordination only
             self.pseudonymised_button = push_button(self, "Export statistique pseudo&nymisé…", "pseudonymised",
-                                             self.export_pseudonymised)
-            self.pseudonymised_button.setToolTip("Une ligne par enfant suivi dans l'année, sans nom, contact ni texte libre "
-                                          "(.xlsx ou .csv), pour les observatoires et les évaluations")
-            top.addWidget(self.pseudonymised_button)
+                                                    self.export_pseudonymised)
+            self.pseudonymised_button.setToolTip(
+                "Une ligne par enfant suivi dans l'année, sans nom, contact ni texte libre (.xlsx ou .csv), "
+                "pour les observatoires et les évaluations")
+            documents.addWidget(self.pseudonymised_button)
+        documents.addStretch(1)
         self.note = QLabel(self)
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
@@ -302,7 +308,7 @@ class DashboardArea(QWidget):
     def _card(self, board: Dashboard, figure: Figure) -> FigureCard:
         card = FigureCard(figure.label, self.content, name=figure.key)
         texts = card_texts(figure)
-        hint, drillable = self._hint(board, figure.value, figure.child_ids)
+        hint, drillable = self._hint(board, figure.value, bool(figure.child_ids))
         card.set_figure(texts.value, texts.previous, texts.difference, texts.arrow,
                         previous_year=board.previous_year.label,
                         definition="\n".join(p for p in (figure.definition, figure.detail) if p),
@@ -313,7 +319,7 @@ class DashboardArea(QWidget):
 
     def _breakdown_widget(self, board: Dashboard, breakdown: Breakdown) -> QWidget:
         years = (board.year.label, board.previous_year.label)
-        hint, drillable = self._hint(board, 1, tuple(i for r in breakdown.rows for i in r.child_ids))
+        hint, drillable = self._hint(board, 1, any(row.child_ids for row in breakdown.rows))
         if breakdown.chart and breakdown.unit == "count" and breakdown.rows:
             chart = ComparisonBars(breakdown.title, self.content, name=breakdown.key)
             chart.set_bars(bars_of(breakdown), years, self._bar_hint(board) if drillable else hint)
@@ -330,9 +336,9 @@ class DashboardArea(QWidget):
         self.tables[breakdown.key] = table
         return table
 
-    def _hint(self, board: Dashboard, value: object, ids: Sequence[int]) -> tuple[str, bool]:
-        """The end of a figure's tooltip, and whether it opens a list."""
-        if ids:
+    def _hint(self, board: Dashboard, value: object, listed: bool) -> tuple[str, bool]:
+        """The end of a figure's tooltip, and whether it opens a list (``listed``: children behind it)."""
+        if listed:
             return f"Cliquer pour voir la liste des enfants ({board.year.label}).", True
         if not value:
             return "", False

@@ -57,6 +57,7 @@ class ComparisonBars(QChartView):
         self.setAccessibleName(title)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 40)  # two side by side on a laptop
         self._chart = QChart()
         self._chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self._chart.setBackgroundRoundness(0)

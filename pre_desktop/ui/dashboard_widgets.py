@@ -61,7 +61,7 @@ class FigureCard(QFrame):
             widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             layout.addWidget(widget)
         self.drillable = False
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 22)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 18)
 
     def set_figure(self, value: str, previous: str, difference: str, arrow: str, *, previous_year: str,
                    definition: str, hint: str, drillable: bool) -> None:
