@@ -16,6 +16,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # nothing to decompose (the lists fold thousands of names and schools)
+        return _SPACES.sub(" ", text.casefold()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")

@@ -22,7 +22,9 @@ from .access import visible_children
 from .common import age_on
 from .labels import LABELS
 
-_CHUNK = 5000  # ids per query: well under SQLite's limit of bound parameters
+# Beyond this many ids, reading every visible child and keeping the wanted ones is quicker
+# than binding thousands of parameters (and stays under SQLite's limit of bound parameters).
+_IN_LIST_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class ChildBehindRow:
     referent_name: str
     status: ChildStatus
     status_label: str
+    sort_name: str  # the folded "last first" name
+    search_text: str  # folded name, school and référent: what the list's search looks in
 
     @property
     def name(self) -> str:
@@ -43,22 +47,39 @@ class ChildBehindRow:
 
 
 def children_behind(session: Session, ids: Iterable[int], on: dt.date) -> list[ChildBehindRow]:
-    """The rows of ``ids`` the acting user may read, by name; ages on ``on``."""
-    wanted = sorted(set(ids))
-    rows: list[ChildBehindRow] = []
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
-        stmt = (select(Child.id, Child.last_name, Child.first_name, Child.birth_date, Child.school,
-                       Child.school_class, User.first_name, User.last_name, Child.status)
-                .outerjoin(User, Child.referent_id == User.id)
-                .where(Child.id.in_(chunk), visible_children(session)))
-        for cid, last, first, birth, school, school_class, ref_first, ref_last, status in session.execute(stmt):
-            rows.append(ChildBehindRow(
-                id=cid, last_name=last, first_name=first, age=age_on(birth, on), school=school or "",
-                school_class=school_class or "", referent_name=_name(ref_first, ref_last), status=status,
-                status_label=LABELS[ChildStatus][status.value]))
-    rows.sort(key=lambda r: (fold(f"{r.last_name} {r.first_name}"), r.id))
-    return rows
+    """The rows of ``ids`` the acting user may read, by name; ages on ``on``.
+
+    A figure of a big structure stands for thousands of children (every child followed):
+    names come sorted on the stored folded name, and the few distinct schools and
+    référents are folded once each.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return []
+    stmt = (select(Child.id, Child.search_name, Child.last_name, Child.first_name, Child.birth_date, Child.school,
+                   Child.school_class, User.first_name, User.last_name, Child.status)
+            .outerjoin(User, Child.referent_id == User.id)
+            .where(visible_children(session)))
+    if len(wanted) <= _IN_LIST_LIMIT:
+        stmt = stmt.where(Child.id.in_(wanted))
+    folded: dict[str, str] = {}
+    rows: list[tuple[str, int, ChildBehindRow]] = []
+    for cid, search_name, last, first, birth, school, school_class, ref_first, ref_last, status in session.execute(
+            stmt):
+        if cid not in wanted:
+            continue
+        referent = _name(ref_first, ref_last)
+        school = school or ""
+        for text in (school, referent):
+            if text not in folded:
+                folded[text] = fold(text)
+        rows.append((search_name, cid, ChildBehindRow(
+            id=cid, last_name=last, first_name=first, age=age_on(birth, on), school=school,
+            school_class=school_class or "", referent_name=referent, status=status,
+            status_label=LABELS[ChildStatus][status.value], sort_name=search_name,
+            search_text=f"{search_name} {folded[school]} {folded[referent]}")))
+    rows.sort(key=lambda item: (item[0], item[1]))
+    return [row for _, _, row in rows]
 
 
 def _name(first: Optional[str], last: Optional[str]) -> str:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from ..formatting import fr_date
 from ..services.children_behind import ChildBehindRow, children_behind
-from ..textnorm import fold
 from .context import AppContext
 from .rows_model import Column, RowsView
 from .widgets import search_row
@@ -28,7 +27,7 @@ def _school(row: ChildBehindRow) -> str:
 
 def columns(on: dt.date) -> list[Column]:
     return [
-        Column("Nom", lambda r: r.name, sort=lambda r: fold(f"{r.last_name} {r.first_name}")),
+        Column("Nom", lambda r: r.name, sort=lambda r: (r.sort_name, r.id)),
         Column(f"Âge au {fr_date(on)}", lambda r: str(r.age), sort=lambda r: r.age, right=True),
         Column("École", _school, max_width=360),
         Column("Référent(e)", lambda r: r.referent_name),
@@ -64,8 +63,9 @@ class ChildrenBehindDialog(QDialog):
         search, self.search = search_row(self, "Nom, école, référent(e)… (accents facultatifs)")
         layout.addLayout(search)
         self.list = RowsView(columns(on), "Aucun enfant à afficher.", self, name="children_behind",
-                             search=lambda r: f"{r.last_name} {r.first_name} {r.school} {r.referent_name}")
+                             search=lambda r: r.search_text, fit_columns=False)
         self.list.set_rows(rows)
+        self._fit_columns(rows)
         self.list.activated.connect(self.open_file)
         self.list.table.setToolTip("Double-clic ou Entrée : ouvrir le dossier de l'enfant")
         layout.addWidget(self.list, 1)
@@ -80,6 +80,17 @@ class ChildrenBehindDialog(QDialog):
         geometry = ctx.settings.value(GEOMETRY_KEY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+
+    def _fit_columns(self, rows: Sequence[ChildBehindRow]) -> None:
+        """Each column as wide as its longest text, measured once per distinct text: the
+        list of every child followed holds thousands of rows but a few schools and référents."""
+        header = self.list.table.horizontalHeader()
+        cells, titles = self.list.table.fontMetrics(), header.fontMetrics()
+        for number, column in enumerate(self.list.model.columns[:-1]):  # the last one stretches
+            texts = {column.text(row) for row in rows}
+            content = max((cells.horizontalAdvance(text) for text in texts), default=0) + 16
+            header.resizeSection(number, min(max(content, titles.horizontalAdvance(column.title) + 14) + 6,
+                                             column.max_width))
 
     def _filter(self, text: str) -> None:
         self.list.set_filter(text)

@@ -12,6 +12,7 @@ roles allowed to see them; the others see the counts and a tooltip saying why no
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
@@ -63,24 +64,31 @@ Item = Union[Figure, Breakdown, BreakdownRow]
 class _Computed(QObject):
     """Lives in the GUI thread: its signals, emitted by the worker, are delivered there."""
 
-    done = Signal(int, object)  # generation, Dashboard
+    done = Signal(int, object)  # generation, _Counted
     failed = Signal(int, object)  # generation, exception
+
+
+@dataclass(frozen=True)
+class _Counted:
+    board: Dashboard
+    years: Optional[list[SchoolYear]]  # the years with data, when asked for (a refresh)
 
 
 class _Compute(QRunnable):
     """Counts one school year in a worker thread with its own session; touches no widget."""
 
     def __init__(self, factory: sessionmaker[Session], user_id: Optional[int], year: SchoolYear, generation: int,
-                 signals: _Computed) -> None:
+                 signals: _Computed, with_years: bool) -> None:
         super().__init__()
-        self.factory, self.user_id, self.year = factory, user_id, year
+        self.factory, self.user_id, self.year, self.with_years = factory, user_id, year, with_years
         self.generation, self.signals = generation, signals
 
     def run(self) -> None:
         try:
             with self.factory() as session:
                 session.info["user_id"] = self.user_id
-                result = dashboard(session, self.year)
+                years = school_years_with_data(session) if self.with_years else None
+                result = _Counted(dashboard(session, self.year), years)
         except Exception as error:  # noqa: BLE001 - shown to the user, never lost in the thread
             self.signals.failed.emit(self.generation, error)
             return
@@ -178,27 +186,18 @@ class DashboardArea(QWidget):
     # --- data ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Data changed (or first showing): years again, every count again."""
+        """Data changed (or first showing): the years with data and the figures, counted again."""
         if self._keep_figures:
             return  # our own document was recorded: no figure changed
         self._cache.clear()
-        with self.ctx.read() as session:
-            years = school_years_with_data(session)
-        current = self.selected_year()
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        for year in years:
-            self.year_combo.addItem(year.label, year.start_year)
-        index = self.year_combo.findData(current.start_year)
-        self.year_combo.setCurrentIndex(index if index >= 0 else self.year_combo.findData(school_year_of().start_year))
-        self.year_combo.blockSignals(False)
-        self.load()
+        self.load(with_years=True)
 
-    def load(self) -> None:
-        """Show the selected year: at once if counted already, else counted in a worker."""
+    def load(self, *, with_years: bool = False) -> None:
+        """Show the selected year: at once if counted already, else counted in a worker
+        (with the years of the selector on a refresh: the window waits for no query)."""
         year = self.selected_year()
         self._generation += 1
-        if year in self._cache:
+        if year in self._cache and not with_years:
             self._show(self._cache[year])
             return
         self.loading = True
@@ -207,7 +206,18 @@ class DashboardArea(QWidget):
         self.status.setText(f"Calcul des chiffres {year.label}…")
         self.content.setEnabled(False)
         QThreadPool.globalInstance().start(
-            _Compute(self.ctx.factory, self.ctx.user_id, year, self._generation, self._signals))
+            _Compute(self.ctx.factory, self.ctx.user_id, year, self._generation, self._signals, with_years))
+
+    def _fill_years(self, years: list[SchoolYear]) -> None:
+        """The selector's years, the one chosen kept (else the current school year)."""
+        chosen = self.selected_year()
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in years:
+            self.year_combo.addItem(year.label, year.start_year)
+        index = self.year_combo.findData(chosen.start_year)
+        self.year_combo.setCurrentIndex(index if index >= 0 else self.year_combo.findData(school_year_of().start_year))
+        self.year_combo.blockSignals(False)
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> bool:
         """Wait for the count in progress (tests, measures); True once its figures are shown."""
@@ -219,12 +229,14 @@ class DashboardArea(QWidget):
         return not self.loading
 
     @Slot(int, object)
-    def _computed(self, generation: int, result: Dashboard) -> None:
-        self._cache[result.year] = result
+    def _computed(self, generation: int, result: _Counted) -> None:
+        if result.years is not None:
+            self._fill_years(result.years)
+        self._cache[result.board.year] = result.board
         if generation != self._generation:
             return  # another year was chosen meanwhile: its own count is on the way
         self.load_seconds = time.perf_counter() - self._started
-        self._show(result)
+        self._show(result.board)
 
     @Slot(int, object)
     def _failed(self, generation: int, error: BaseException) -> None:
