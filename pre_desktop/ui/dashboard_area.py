@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -90,9 +90,15 @@ class _Compute(QRunnable):
                 years = school_years_with_data(session) if self.with_years else None
                 result = _Counted(dashboard(session, self.year), years)
         except Exception as error:  # noqa: BLE001 - shown to the user, never lost in the thread
-            self.signals.failed.emit(self.generation, error)
-            return
-        self.signals.done.emit(self.generation, result)
+            self._emit(self.signals.failed, error)
+        else:
+            self._emit(self.signals.done, result)
+
+    def _emit(self, signal: SignalInstance, value: object) -> None:
+        try:
+            signal.emit(self.generation, value)
+        except RuntimeError:  # the area was closed meanwhile (another base, the window closed): nobody waits
+            pass
 
 
 class DashboardArea(QWidget):
@@ -123,6 +129,7 @@ class DashboardArea(QWidget):
         self.year_label = QLabel("Année &scolaire :", self)
         self.year_combo = filter_combo(self, "year", "Année scolaire")
         self.year_combo.setToolTip("Du 1er septembre au 31 août ; comparée à l'année précédente")
+        self.year_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # filled after the count
         self.year_label.setBuddy(self.year_combo)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progress")

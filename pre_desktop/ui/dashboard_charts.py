@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QEvent, QMargins, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
@@ -122,6 +122,12 @@ class ComparisonBars(QChartView):
         line = self.fontMetrics().height()
         self.setFixedHeight(max(170, line * 6 + len(self.bars) * max(36, int(line * 2.6))))
         self.setBackgroundBrush(QBrush(QColor("white")))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Greyed like the cards while another year is being counted (a chart draws itself)."""
+        if event.type() == QEvent.Type.EnabledChange:
+            self._chart.setOpacity(1.0 if self.isEnabled() else 0.35)
+        super().changeEvent(event)
 
     def _index(self, chart_index: int) -> int:
         return len(self.bars) - 1 - chart_index
