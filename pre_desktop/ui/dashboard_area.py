@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..exports.annual_report import write_annual_report
+from ..formatting import fr_date
 from ..exports.pseudonymised import export_pseudonymised as write_pseudonymised
 from ..models import Role
 from ..services.statistics import (
@@ -266,7 +267,9 @@ class DashboardArea(QWidget):
         self._loaded()
         self.current = board
         seconds = f"{self.load_seconds:.2f}".replace(".", ",")
-        self.status.setText(f"comparée à {board.previous_year.label}")
+        running = board.year.contains(board.computed_on)  # a year under way reads against a whole one
+        self.status.setText(f"comparée à {board.previous_year.label}"
+                            + (f" — année en cours : chiffres au {fr_date(board.computed_on)}" if running else ""))
         self.status.setToolTip(f"Chiffres calculés en {seconds} s")
         note = self._restriction_note(board)
         self.note.setText(note)

@@ -120,6 +120,7 @@ def test_the_current_school_year_is_chosen_first_and_another_year_reloads(qtbot,
     assert area.status.text() == "comparée à 2024-2025"
     area.select_year(SchoolYear(2026))  # counted already: shown at once
     assert not area.loading and area.current.year == SchoolYear(2026)
+    assert area.status.text() == "comparée à 2025-2026 — année en cours : chiffres au 22/11/2026"
 
 
 def test_the_count_runs_in_a_worker_thread(qtbot, area, monkeypatch):
