@@ -369,7 +369,7 @@ def _swap(path: Path, converted: Path) -> None:
     aside first and moved back if the second rename fails.
     """
     aside = path.with_name(path.name + PLAIN_ASIDE_SUFFIX)
-    aside.unlink(missing_ok=True)
+    overwrite_and_remove(aside)  # left by an earlier attempt that stopped half-way: plain bytes too
     try:
         os.link(path, aside)
         os.replace(converted, path)
