@@ -145,6 +145,19 @@ def test_built_program_runs_headless(built, env, tmp_path, capsys):
     bad = run(cli, ["check", "--db", str(damaged)], env, tmp_path)
     assert bad.returncode == 2 and "endommagée" in bad.stderr
 
+    # SQLCipher (sqlcipher3's compiled module) is in the bundle: a copy encrypted, then read.
+    phrase = tmp_path / "phrase.txt"
+    phrase.write_text("le chat dort au soleil\n", encoding="utf-8")
+    sealed = tmp_path / "chiffree.sqlite"
+    shutil.copyfile(db, sealed)
+    encrypted = run(cli, ["encrypt", "--db", str(sealed), "--passphrase-file", str(phrase)], env, tmp_path)
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert not sealed.read_bytes().startswith(b"SQLite format 3")
+    listed = run(cli, ["list", "children", "--db", str(sealed), "--passphrase-file", str(phrase), "--json"], env, tmp_path)
+    assert listed.returncode == 0 and json.loads(listed.stdout), listed.stderr
+    locked = run(cli, ["list", "children", "--db", str(sealed)], env, tmp_path)
+    assert locked.returncode == 2 and "chiffrée" in locked.stderr
+
     launched = dt.datetime.now()
     gui = run(exe, ["--db", str(db), "--quit-after", "1"], env, tmp_path)
     assert gui.returncode == 0, gui.stderr
@@ -162,6 +175,7 @@ def test_built_program_runs_headless(built, env, tmp_path, capsys):
 
     FIGURES.update({"--help (1er)": f"{first.elapsed:.1f} s", "--help (2e)": f"{second.elapsed:.1f} s",
                     "demo": f"{demo.elapsed:.1f} s", "export PDF": f"{export.elapsed:.1f} s", **exports,
+                    "encrypt (base de démo)": f"{encrypted.elapsed:.1f} s",
                     "lancement → fenêtre affichée (base de démo)": f"{cold_start.total_seconds():.1f} s",
                     "fenêtre, tous les espaces, fermée": f"{gui.elapsed:.1f} s"})
     with capsys.disabled():
