@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from pre_desktop import db
 from pre_desktop.cli import EXIT_OK, EXIT_REFUSED, main
+from pre_desktop.exports.annual_report import row_label
 from pre_desktop.migrate import open_database
 from pre_desktop.models import AuditEvent, GeneratedDocument, Sex, SessionStatus
 from pre_desktop.services.reference_data import ensure_partner_types
@@ -71,13 +72,11 @@ def test_the_pdf_carries_every_figure_of_both_years_and_its_definition(base, tmp
     for section in data.sections:
         assert section.title in text
         for f in section.figures:
-            label = f.label + (f" ({f.detail})" if f.detail else "")
-            line = squash(f"{label} {format_value(f.value, f.unit)} {format_value(f.previous_value, f.unit)}")
+            line = squash(f"{row_label(f)} {format_value(f.value, f.unit)} {format_value(f.previous_value, f.unit)}")
             assert line in text, line
         for b in section.breakdowns:
             for r in b.rows:
-                label = r.label + (f" ({r.detail})" if r.detail else "")
-                line = squash(f"{label} {format_value(r.value, b.unit)} {format_value(r.previous_value, b.unit)}")
+                line = squash(f"{row_label(r)} {format_value(r.value, b.unit)} {format_value(r.previous_value, b.unit)}")
                 assert line in text, line
     for _label, definition in data.definitions():
         assert squash(definition) in text
@@ -96,9 +95,8 @@ def test_the_xlsx_carries_the_same_figures_as_typed_cells(base, tmp_path):
             cells[(row[0].value, row[1].value)] = (row[2].value, row[3].value)
     for section in data.sections:
         for f in section.figures:
-            label = f.label + (f" ({f.detail})" if f.detail else "")
             expected = tuple(None if v is None else pytest.approx(float(v)) for v in (f.value, f.previous_value))
-            assert cells[(label, None)] == expected, label
+            assert cells[(row_label(f), None)] == expected, f.label
         for b in section.breakdowns:
             for r in b.rows:
                 expected = tuple(None if v is None else pytest.approx(float(v)) for v in (r.value, r.previous_value))

@@ -23,8 +23,8 @@ from ..formatting import NBSP, fr_amount, fr_date, fr_number
 from ..services.clock import today
 from ..services.documents import record_document
 from ..services.settings import get_settings
-from ..services.statistics import (Breakdown, Dashboard, Figure, Number, SchoolYear, Unit, as_school_year, dashboard,
-                                   format_value)
+from ..services.statistics import (Breakdown, BreakdownRow, Dashboard, Figure, Number, SchoolYear, Unit,
+                                   as_school_year, dashboard, format_value)
 from .document import Chart, Document, Fields, Heading, Letterhead, PageBreak, Paragraph, Table, ValueKind
 from .letterhead import letterhead
 from .render import atomic_write, render
@@ -88,6 +88,11 @@ def fr_change(value: Optional[Number], previous: Optional[Number], unit: Unit) -
     return sign + fr_number(size)
 
 
+def row_label(item: Union[Figure, BreakdownRow]) -> str:
+    """A figure's or category's label with its precision: "Premiers rendez-vous dans le délai (45 sur 60)"."""
+    return f"{item.label} ({item.detail})" if item.detail else item.label
+
+
 def _has_value(value: Optional[Number]) -> bool:
     return value is not None and value != 0
 
@@ -111,14 +116,14 @@ def no_data_notice(data: Dashboard) -> str:
 
 
 def _figures_table(figures: tuple[Figure, ...], data: Dashboard) -> Table:
-    rows = [[f.label + (f" ({f.detail})" if f.detail else ""), format_value(f.value, f.unit),
+    rows = [[row_label(f), format_value(f.value, f.unit),
              format_value(f.previous_value, f.unit), fr_change(f.value, f.previous_value, f.unit)] for f in figures]
     return Table(["Indicateur", data.year.label, data.previous_year.label, "Évolution"], rows,
                  widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"])
 
 
 def _breakdown_table(b: Breakdown, data: Dashboard) -> Table:
-    rows = [[r.label + (f" ({r.detail})" if r.detail else ""), format_value(r.value, b.unit),
+    rows = [[row_label(r), format_value(r.value, b.unit),
              format_value(r.previous_value, b.unit), fr_change(r.value, r.previous_value, b.unit)] for r in b.rows]
     if b.total is not None:
         rows.append(["Total", format_value(b.total, b.unit), format_value(b.previous_total, b.unit),
@@ -225,8 +230,8 @@ def annual_report_sheets(data: Dashboard, structure: str, printed_on: Optional[d
     units: list[list[Unit]] = []
     notice = [] if year_has_data(data) else [no_data_notice(data)]
     for section in data.sections:
-        rows: list[list[object]] = [_xlsx_row(f.label + (f" ({f.detail})" if f.detail else ""), "", f.value,
-                                              f.previous_value, f.unit) for f in section.figures]
+        rows: list[list[object]] = [_xlsx_row(row_label(f), "", f.value, f.previous_value, f.unit)
+                                    for f in section.figures]
         for b in section.breakdowns:
             rows += [_xlsx_row(b.title, r.label, r.value, r.previous_value, b.unit) for r in b.rows]
             if b.total is not None:
