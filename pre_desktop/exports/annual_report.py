@@ -41,6 +41,7 @@ CHART_KIND: dict[Unit, ValueKind] = {"count": "int", "days": "number", "percent"
 # Sheet names (31 characters at most in Excel): the section titles, shortened where too long.
 SHEET_NAMES = {"eps": "EPS", "orientations": "Orientations"}
 COLUMN_WIDTHS = [2.8, 1.2, 1.2, 1.3]  # room for "+1 234 567,00 €" in bold on a total row
+KEEP_ROWS = 20  # tables this short are never split across two pages
 SHORT_LABEL = 16  # characters: longer category labels are drawn on horizontal bars
 # .xlsx formats of a difference: always signed; a share's difference is in points of percentage.
 CHANGE_FORMATS: dict[Unit, str] = {
@@ -119,7 +120,8 @@ def _figures_table(figures: tuple[Figure, ...], data: Dashboard) -> Table:
     rows = [[row_label(f), format_value(f.value, f.unit),
              format_value(f.previous_value, f.unit), fr_change(f.value, f.previous_value, f.unit)] for f in figures]
     return Table(["Indicateur", data.year.label, data.previous_year.label, "Évolution"], rows,
-                 widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"])
+                 widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"],
+                 keep_together=len(rows) <= KEEP_ROWS)
 
 
 def _breakdown_table(b: Breakdown, data: Dashboard) -> Table:
@@ -130,7 +132,7 @@ def _breakdown_table(b: Breakdown, data: Dashboard) -> Table:
                      fr_change(b.total, b.previous_total, b.unit)])
     return Table([b.title, data.year.label, data.previous_year.label, "Évolution"], rows,
                  widths=COLUMN_WIDTHS, align=["left", "right", "right", "right"],
-                 total_row=b.total is not None)
+                 total_row=b.total is not None, keep_together=len(rows) <= KEEP_ROWS)
 
 
 def breakdown_chart(b: Breakdown, data: Dashboard) -> Optional[Chart]:

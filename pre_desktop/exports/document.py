@@ -77,6 +77,7 @@ class Table:
     align: Optional[list[Align]] = None  # per column; left when None
     total_row: bool = False  # last row in bold (totals)
     small: bool = False  # smaller type for wide tables
+    keep_together: bool = False  # a short table moves whole to the next page rather than leave its total alone
 
     def column_align(self, index: int) -> Align:
         return self.align[index] if self.align and index < len(self.align) else "left"

@@ -165,6 +165,20 @@ def _fields(block: d.Fields, styles: dict[str, ParagraphStyle], width: float) ->
 
 
 CELL_PADDING = 6  # reportlab's default left + right padding of a table cell
+WHOLE_TABLE_MAX = 150 * mm  # a kept-together table taller than this splits all the same (pages are ~176-263 mm)
+
+
+class _WholeTable(RlTable):
+    """A table that goes whole to the next page instead of splitting (``Table.keep_together``).
+
+    Refusing the split, rather than wrapping the table in a KeepTogether, keeps a heading
+    with it: reportlab's keepWithNext does not join a heading to a KeepTogether."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 - reportlab API
+        if self._height <= WHOLE_TABLE_MAX:
+            return []
+        return super().split(availWidth, availHeight)
+
 _TABLE_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT", "justify": "LEFT"}
 
 
@@ -193,7 +207,7 @@ def _table(block: d.Table, styles: dict[str, ParagraphStyle], width: float) -> R
     last = len(block.rows) - 1
     for r, row in enumerate(block.rows):
         data.append([cell(v, i, block.total_row and r == last) for i, v in enumerate(row)])
-    table = RlTable(data, colWidths=widths, repeatRows=1)
+    table = (_WholeTable if block.keep_together else RlTable)(data, colWidths=widths, repeatRows=1)
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a8a8a")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dce6f1")),

@@ -74,19 +74,22 @@ def _set_cell(cell, text: str, *, bold: bool = False, align: str = "left", size:
     paragraph.paragraph_format.space_after = Pt(0)
 
 
-def _row_xml(values: list[str], widths: list[int], aligns: list[str], size: float, *, bold: bool):  # noqa: ANN202
+def _row_xml(values: list[str], widths: list[int], aligns: list[str], size: float, *, bold: bool,
+             keep_next: bool = False):  # noqa: ANN202
     """One table row as WordprocessingML, built at once: the same cells ``_set_cell`` makes
     (one paragraph, line breaks, size, bold, shading of a total row) without python-docx's
-    element-by-element calls, which take seconds for a table of a few hundred rows."""
+    element-by-element calls, which take seconds for a table of a few hundred rows.
+    ``keep_next``: on the same page as the next row (a table kept together)."""
     half_points = int(round(size * 2))
     run_props = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{half_points}"/></w:rPr>'
     shade = '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' if bold else ""
+    keep = "<w:keepNext/>" if keep_next else ""
     cells = []
     for value, width, align in zip(values, widths, aligns):
         lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in value.split("\n"))
         jc = {"justify": "both"}.get(align, align)
         cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{int(width / 635)}" w:type="dxa"/>{shade}</w:tcPr>'
-                     f'<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{jc}"/></w:pPr>'
+                     f'<w:p><w:pPr>{keep}<w:spacing w:after="0"/><w:jc w:val="{jc}"/></w:pPr>'
                      f"<w:r>{run_props}{lines}</w:r></w:p></w:tc>")
     return parse_xml(f"<w:tr {nsdecls('w')}>{''.join(cells)}</w:tr>")
 
@@ -217,6 +220,7 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
             for i, header in enumerate(block.headers):
                 cell = table.rows[0].cells[i]
                 _set_cell(cell, header, bold=True, align=block.column_align(i), size=size)
+                cell.paragraphs[0].paragraph_format.keep_with_next = block.keep_together or None
                 _shade(cell, "DCE6F1")
             header_props = table.rows[0]._tr.get_or_add_trPr()
             repeat = OxmlElement("w:tblHeader")
@@ -228,7 +232,8 @@ def render_docx(doc: d.Document, out: Union[str, Path, BinaryIO]) -> None:
             last = len(block.rows) - 1
             for r, row in enumerate(block.rows):
                 table._tbl.append(_row_xml(row, widths, [block.column_align(i) for i in range(len(row))], size,
-                                           bold=block.total_row and r == last))
+                                           bold=block.total_row and r == last,
+                                           keep_next=block.keep_together and r < last))
             # LibreOffice (and Word without autofit) lay out by the grid, not the cells.
             table.autofit = False
             for i, column in enumerate(table.columns):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pre_desktop.exports import document as d
 from pre_desktop.exports.render import render
-from readback import docx_text, pdf_text, squash
+from readback import docx_text, pdf_pages, pdf_text, squash
 
 Y, P = "2025-2026", "2024-2025"
 
@@ -64,3 +64,41 @@ def test_one_year_alone_has_no_legend_and_a_single_pie(tmp_path):
                                         d.Chart("bar", "Âge", ["6–10 ans"], [(Y, [7])])])
     text = squash(pdf_text(render(doc, "pdf", tmp_path / "r.pdf")))
     assert "25 %" in text and "75 %" in text and "7" in text
+
+
+def _near_page_end(keep: bool, heading: bool = False) -> d.Document:
+    rows = [[f"Ligne {i}", str(i)] for i in range(8)] + [["Total", "28"]]
+    table = d.Table(["Catégorie", "Nombre"], rows, total_row=True, keep_together=keep)
+    return d.Document("Rapport", blocks=[d.Spacer(218), d.Heading("Parcours"), table] if heading else
+                      [d.Spacer(228), table])
+
+
+def test_a_table_kept_together_moves_whole_to_the_next_page_with_its_heading(tmp_path):
+    from pypdf import PdfReader
+
+    split = PdfReader(str(render(_near_page_end(False), "pdf", tmp_path / "split.pdf"))).pages
+    assert "Ligne 0" in split[0].extract_text() and "Total" in split[1].extract_text()  # what keeping avoids
+    kept = PdfReader(str(render(_near_page_end(True), "pdf", tmp_path / "kept.pdf"))).pages
+    assert "Ligne" not in kept[0].extract_text()
+    assert "Ligne 0" in kept[1].extract_text() and "Total" in kept[1].extract_text()
+    headed = PdfReader(str(render(_near_page_end(True, heading=True), "pdf", tmp_path / "headed.pdf"))).pages
+    assert "Parcours" not in headed[0].extract_text()  # not left alone at the foot of the page
+    assert all(text in headed[1].extract_text() for text in ("Parcours", "Ligne 0", "Total"))
+
+
+def test_a_table_too_long_for_a_page_splits_even_when_kept_together(tmp_path):
+    rows = [[f"Ligne {i}", str(i)] for i in range(80)]
+    path = render(d.Document("Rapport", blocks=[d.Table(["Catégorie", "Nombre"], rows, keep_together=True)]), "pdf",
+                  tmp_path / "long.pdf")
+    assert pdf_pages(path) == 2 and "Ligne 79" in pdf_text(path)
+
+
+def test_word_keeps_the_rows_of_such_a_table_with_the_next(tmp_path):
+    from docx import Document as open_docx
+
+    word = open_docx(str(render(_near_page_end(True), "docx", tmp_path / "kept.docx")))
+    rows = word.tables[0].rows
+    assert all(row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in rows[:-1])
+    assert not rows[-1].cells[0].paragraphs[0].paragraph_format.keep_with_next
+    loose = open_docx(str(render(_near_page_end(False), "docx", tmp_path / "loose.docx")))
+    assert not any(row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in loose.tables[0].rows)
