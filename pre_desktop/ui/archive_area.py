@@ -237,19 +237,25 @@ class ArchiveArea(QWidget):
             return False
         ids = [r.child_id for r in rows]
 
-        def action(_confirm: bool) -> retention.AnonymisationResult:
+        def work() -> tuple[retention.AnonymisationResult, list[str], str]:
+            """In a worker: the write, then the files and the rewrite of the base (500 files: ~2 s)."""
             with self.ctx.write() as session:
-                return retention.anonymise(session, ids)
+                result = retention.anonymise(session, ids)
+            _deleted, left = retention.delete_files(result.files)
+            try:
+                retention.purge_free_pages(self.ctx.engine)
+            except DomainError as error:  # the anonymisation itself is done and committed
+                return result, left, error.message
+            return result, left, ""
 
-        result = run_action(self, action, title="Anonymisation refusée")
-        if result is None:
+        outcome = run_action(self, lambda _confirm: run_with_progress(self, "Anonymisation des dossiers…", work),
+                             title="Anonymisation refusée")
+        if outcome is None:
             return False
-        _deleted, left = retention.delete_files(result.files)
+        result, left, purge_problem = outcome
         self.ctx.data_changed.emit()
-        try:
-            run_with_progress(self, "Nettoyage du fichier de la base…", lambda: retention.purge_free_pages(self.ctx.engine))
-        except DomainError as error:
-            QMessageBox.warning(self, "Nettoyage incomplet", error.message)
+        if purge_problem:
+            QMessageBox.warning(self, "Nettoyage incomplet", purge_problem)
         text = (f"{result.children} dossier{'s' if result.children > 1 else ''} anonymisé"
                 f"{'s' if result.children > 1 else ''}.")
         if left:
