@@ -16,11 +16,12 @@ is restricted, then delete or anonymise it. Here:
   parcours" (status), no open pathway, no running fiche de liaison (sent, answered, in
   progress), not on the agenda of a coming EPS, and a last contact more than
   ``retention_years`` (setting, default 2) before today.
-* **Archived** files are read-only: :func:`guard_archived`, hooked on every session's
+* **Archived** files are read-only (until a coordinator reactivates one whose child or
+  family came back: :func:`reactivate_children`): :func:`guard_archived`, hooked on every session's
   ``before_flush`` (``db.make_session_factory``), refuses any write touching their data
   (and the family's, once all its followed children are archived) — the one place it is
-  enforced, whatever the service. Only :func:`archive_children` and :func:`anonymise`
-  write through it (:func:`_unguarded`). Opening one is for a coordinator, who states a
+  enforced, whatever the service. Only :func:`archive_children`, :func:`reactivate_children`
+  and :func:`anonymise` write through it (:func:`_unguarded`). Opening one is for a coordinator, who states a
   reason traced in the file's history (:func:`record_archived_view`).
 * **Anonymisation** (:func:`anonymise`) at the end of the archive period
   (``archive_years``, default 3, after the archive date): identity, contacts and free
@@ -257,6 +258,27 @@ def archive_children(session: Session, child_ids: Iterable[int], on: Optional[dt
         for child in children:
             child.archived_on = day
             child.archived_by_id = session.info.get("user_id")
+        session.flush()
+    return children
+
+
+def reactivate_children(session: Session, child_ids: Iterable[int]) -> list[Child]:
+    """Bring archived files back to the active base (coordinator only): the child or the
+    family came back before the anonymisation. The file counts from this new contact."""
+    require_role(session, Role.COORDINATOR, what="réactiver des dossiers archivés")
+    ids = list(dict.fromkeys(child_ids))
+    if not ids:
+        raise DomainError("Choisissez au moins un dossier à réactiver.", "child_ids")
+    children = [get_or_fail(session, Child, child_id, "Enfant") for child_id in ids]
+    for child in children:
+        if child.archived_on is None or child.anonymised_on is not None:
+            state = "n'est pas archivé" if child.archived_on is None else "est anonymisé"
+            raise DomainError(f"Le dossier de {child.full_name} {state} : rien n'a été réactivé.", "child_ids")
+    with _unguarded(session):
+        for child in children:
+            child.archived_on = None
+            child.archived_by_id = None
+            child.last_contact_on = today()
         session.flush()
     return children
 

@@ -143,7 +143,10 @@ class ArchiveArea(QWidget):
         buttons = QHBoxLayout()
         self.open_button = push_button(self.archived_box, "&Consulter…", "open_archived", self.open_selected)
         self.open_button.setToolTip("Ouvrir le dossier en lecture seule ; le motif de la consultation est enregistré.")
+        self.reactivate_button = push_button(self.archived_box, "&Réactiver…", "reactivate", self.reactivate_selected)
+        self.reactivate_button.setToolTip("L'enfant ou la famille revient : le dossier retourne dans la base active.")
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.reactivate_button)
         buttons.addStretch(1)
         box.addLayout(buttons)
         self.archived = RowsView(ARCHIVED_COLUMNS, "Aucun dossier archivé.", self.archived_box, name="archived")
@@ -193,6 +196,7 @@ class ArchiveArea(QWidget):
         self.archive_button.setEnabled(bool(selected_rows(self.candidates)))
         self.anonymise_button.setEnabled(bool(selected_rows(self.due)))
         self.open_button.setEnabled(self.archived.selected() is not None)
+        self.reactivate_button.setEnabled(self.archived.selected() is not None)
 
     # --- actions ---------------------------------------------------------------------
 
@@ -262,6 +266,23 @@ class ArchiveArea(QWidget):
             text += ("\n\nCes fichiers n'ont pas pu être supprimés (ouverts ailleurs ?) ; supprimez-les vous-même :\n"
                      + "\n".join(left))
         QMessageBox.information(self, "Anonymisation faite", text)
+        return True
+
+    def reactivate_selected(self) -> bool:
+        row = self.archived.selected()
+        if row is None or not ConfirmList(
+                self, "Réactiver un dossier", f"Remettre le dossier de {row.name} dans la base active ? Il reprend "
+                "sa place dans les listes et redevient modifiable ; la date du jour devient son dernier contact.",
+                ARCHIVED_COLUMNS[:3], [row], "Réactiver le dossier").exec():
+            return False
+
+        def action(_confirm: bool) -> int:
+            with self.ctx.write() as session:
+                return len(retention.reactivate_children(session, [row.child_id]))
+
+        if run_action(self, action, title="Réactivation refusée") is None:
+            return False
+        self.ctx.data_changed.emit()
         return True
 
     def open_selected(self) -> None:

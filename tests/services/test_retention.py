@@ -29,7 +29,7 @@ from pre_desktop.models import (
     Sex,
     User,
 )
-from pre_desktop.services import clock, consent, pathways, referrals, retention, sessions
+from pre_desktop.services import clock, consent, referrals, retention, sessions
 from pre_desktop.services import children as children_service
 from pre_desktop.services.children_list import children_table
 from pre_desktop.services.errors import DomainError, PermissionDeniedError
@@ -336,3 +336,21 @@ def test_archived_files_leave_every_everyday_list(factory):
         assert todo_items(s) == []
         assert month_grid(s, partner_id, 2023, 2) == [] and partners_of_month(s, 2023, 2) == []
         assert children_table(s).ids == [] and children_service.search_children(s, "") == []
+
+
+def test_a_coordinator_reactivates_an_archived_file(factory, db_snapshot, archived):
+    child_id = archived.child_id
+    before = db_snapshot()
+    with pytest.raises(PermissionDeniedError):
+        with db.session_scope(factory, 2) as s:
+            retention.reactivate_children(s, [child_id])
+    assert db_snapshot() == before
+    with db.session_scope(factory, 1) as s:
+        retention.reactivate_children(s, [child_id])
+    with db.session_scope(factory, 1) as s:
+        child = s.get(Child, child_id)
+        assert (child.archived_on, child.last_contact_on) == (None, D(2026, 11, 22))
+        children_service.update_child(s, child_id, expected_version=None, notes="Revenu en 2026")  # writable again
+    clock.set_today(D(2029, 11, 22))
+    error = refused(factory, db_snapshot, lambda s: retention.reactivate_children(s, [child_id]))
+    assert "n'est pas archivé" in error.message

@@ -232,3 +232,14 @@ def test_the_retention_periods_are_set_in_the_settings(qtbot, factory, engine, t
     with ctx.read() as s:
         row = get_settings(s)
         assert (row.retention_years, row.archive_years) == (1, 5)
+
+
+def test_an_archived_file_is_reactivated_after_a_confirmation(qtbot, win, files, monkeypatch, factory):
+    _archive(factory, files["old"])
+    area = area_of(win)
+    area.archived.table.selectRow(0)
+    monkeypatch.setattr(archive_area.ConfirmList, "exec", lambda dialog: 1)
+    assert area.reactivate_selected()
+    assert area.archived.row_count() == 0
+    with factory() as s:
+        assert s.get(Child, files["old"]).archived_on is None
