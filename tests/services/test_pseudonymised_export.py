@@ -21,7 +21,7 @@ from pre_desktop.services.pseudonymised import COLUMNS, pseudonymised_rows
 from statistics_fixtures import SECRETS, build_statistics_data
 
 D = dt.date
-HEADERS = [header for _, header, _, _ in COLUMNS]
+HEADERS = [header for _, header, *_ in COLUMNS]
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_no_child_id_leaves_in_the_file(session, data, tmp_path):
     assert all(not hasattr(r, "child_id") for r in rows)
     assert {int(r.pseudonym[1:]) for r in rows} == {1, 2, 3}  # numbered 1..n whatever the ids
     assert ids  # the ids exist, yet no column carries them
-    assert "id" not in {name for name, _, _, _ in COLUMNS}
+    assert "id" not in {name for name, *_ in COLUMNS}
 
 
 def test_only_the_coordinator_exports_and_a_refusal_writes_nothing(factory, data, tmp_path, db_snapshot):
