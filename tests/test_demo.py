@@ -92,7 +92,8 @@ def test_people_structure_and_partners(s):
     assert settings.legal_representative == "Le Président"
     assert settings.coordinator_name and settings.administrative_court and settings.address
     roles = Counter(u.role.value for u in s.scalars(select(User)))
-    assert roles == {"referent": 3, "coordinator": 1}
+    assert roles == {"referent": 3, "coordinator": 1, "secretariat": 1}
+    assert all(u.password_hash.startswith("$argon2id$") for u in s.scalars(select(User)))  # one account per role
     assert all(u.phone for u in s.scalars(select(User)))
     names = {fold(c.first_name) for c in s.scalars(select(Child))}
     assert {"eloise", "zoe", "mael", "ines", "noe", "aicha"} & names

@@ -118,7 +118,7 @@ def _user(session: Session, user_id: int) -> User:
     return get_or_fail(session, User, user_id, "Compte")
 
 
-def set_password(session: Session, user_id: int, password: str) -> User:
+def set_password(session: Session, user_id: int, password: str, confirmation: Optional[str] = None) -> User:
     """A coordinator gives an account a new password (forgotten, new colleague).
 
     The command line (no acting user) may too: it holds the file. Users change their
@@ -126,6 +126,9 @@ def set_password(session: Session, user_id: int, password: str) -> User:
     """
     require_role(session, Role.COORDINATOR, what="attribuer le mot de passe d'un autre compte")
     user = _user(session, user_id)
+    check_strength(password, login=user.login, first_name=user.first_name, last_name=user.last_name)
+    if confirmation is not None and confirmation != password:
+        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
     _store(user, password)
     session.flush()
     trace(session, user, f"Mot de passe attribué au compte « {user.login} »")
@@ -231,6 +234,29 @@ class PasswordNotSetError(DomainError):
         self.first_password_allowed = first_password_allowed
 
 
+def _by_login(session: Session, login: str) -> Optional[User]:
+    key = fold(login or "").replace(" ", "")
+    return session.scalars(select(User).where(func.lower(User.login) == key)).first() if key else None
+
+
+def _refuse_without_password(session: Session, user: User) -> None:
+    if user.password_hash:
+        return
+    if user.active and user.role is Role.COORDINATOR and needs_first_password(session):
+        raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : choisissez-le maintenant.",
+                                  user.id, True)
+    raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : un(e) coordonnateur(trice) doit vous "
+                              "en attribuer un (Paramètres → Utilisateurs).", user.id, False)
+
+
+def check_password_set(session: Session, login: str) -> None:
+    """Refuse (PasswordNotSetError) an account that has no password yet; the login typed
+    before its password (Entrée in the login field) leads to the first password."""
+    user = _by_login(session, login)
+    if user is not None:
+        _refuse_without_password(session, user)
+
+
 def authenticate(session: Session, login: str, password: str, now: Optional[dt.datetime] = None) -> User:
     """The user whose login and password these are, or a DomainError.
 
@@ -241,18 +267,11 @@ def authenticate(session: Session, login: str, password: str, now: Optional[dt.d
     its password.
     """
     now = now or utcnow()
-    key = fold(login or "").replace(" ", "")
-    user = session.scalars(select(User).where(func.lower(User.login) == key)).first() if key else None
+    user = _by_login(session, login)
     if user is None:
         _spend_as_long(password or "")
         raise DomainError(WRONG_CREDENTIALS, "password")
-    if not user.password_hash:
-        allowed = user.active and user.role is Role.COORDINATOR and needs_first_password(session)
-        if allowed:
-            raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : choisissez-le maintenant.",
-                                      user.id, True)
-        raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : un(e) coordonnateur(trice) doit vous "
-                                  "en attribuer un (Paramètres → Utilisateurs).", user.id, False)
+    _refuse_without_password(session, user)
     _refuse_while_waiting(user, now, "password")
     if not _verify(user, password or ""):
         _failed(session, user, now)

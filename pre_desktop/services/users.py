@@ -62,6 +62,14 @@ def default_user(session: Session) -> Optional[UserRow]:
     return _row(user) if user else None
 
 
+def _role(value: Any) -> Role:
+    """A role given as the enum or its code (a combo box's data comes back as text)."""
+    try:
+        return value if isinstance(value, Role) else Role(value)
+    except ValueError:
+        raise DomainError(f"Rôle inconnu : « {value} ».", "role") from None
+
+
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
@@ -82,8 +90,7 @@ def create_user(session: Session, *, login: Any, first_name: Any, last_name: Any
             "(par exemple « c.martin »).", "login")
     first = required_text(first_name, "first_name", "Prénom", 100)
     last = required_text(last_name, "last_name", "Nom", 100)
-    if not isinstance(role, Role):
-        raise DomainError(f"Rôle inconnu : « {role} ».", "role")
+    role = _role(role)
     clean_phone = optional_text(phone, "phone", "Téléphone", 40)
     clean_email = optional_text(email, "email", "Courriel", 200)
     if session.scalars(select(User).where(User.login == clean_login)).first() is not None:
@@ -141,11 +148,7 @@ def change_role(session: Session, user_id: int, role: Any, *, expected_version: 
     require_role(session, Role.COORDINATOR, what="changer le rôle d'un compte")
     user = get_or_fail(session, User, user_id, "Compte")
     check_version(user, expected_version, "Ce compte")
-    if not isinstance(role, Role):
-        try:
-            role = Role(role)
-        except ValueError:
-            raise DomainError(f"Rôle inconnu : « {role} ».", "role") from None
+    role = _role(role)
     if role is not user.role:
         if role is not Role.COORDINATOR:
             _keep_a_coordinator(session, user, "role", "lui retirer ce rôle")

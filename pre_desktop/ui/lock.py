@@ -62,7 +62,7 @@ class LockCover(QFrame):
         self.errors.add_row(form, "&Mot de passe :", "password", self.password)
         self.button = QPushButton("&Déverrouiller", self)
         self.button.setObjectName("unlock")
-        self.button.setDefault(True)
+        self.button.setAutoDefault(False)  # Entrée is the field's (a covered dialog's default button is disabled)
         self.button.clicked.connect(self.unlock)
         box = QFrame(self)
         box.setObjectName("lock_box")

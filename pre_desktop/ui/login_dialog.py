@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -68,6 +69,7 @@ class LoginDialog(QDialog):
         remembered = str(settings.value(LAST_LOGIN_KEY, "")) if settings is not None else ""
         self.login.setText(remembered)
         (self.password if remembered else self.login).setFocus()
+        self._show_page(0)
 
     # --- pages -------------------------------------------------------------------------
 
@@ -84,8 +86,6 @@ class LoginDialog(QDialog):
         self.password = password_edit(page, "password")
         self.errors.add_row(form, "&Identifiant :", "login", self.login)
         self.errors.add_row(form, "&Mot de passe :", "password", self.password)
-        self.login.returnPressed.connect(self.password.setFocus)
-        self.password.returnPressed.connect(self.try_login)
         self.hint = QLabel(page)
         self.hint.setObjectName("demo_hint")
         self.hint.setWordWrap(True)
@@ -125,8 +125,6 @@ class LoginDialog(QDialog):
         self.confirmation = password_edit(page, "confirmation")
         self.first_errors.add_row(form, "&Nouveau mot de passe :", "password", self.new_password)
         self.first_errors.add_row(form, "&Confirmer :", "confirmation", self.confirmation)
-        self.new_password.returnPressed.connect(self.confirmation.setFocus)
-        self.confirmation.returnPressed.connect(self.choose_first_password)
         self.first_buttons = ok_cancel(self, "Enregistrer et se connecter", self.choose_first_password)
         back = QPushButton("Retour", page)
         back.clicked.connect(self._back)
@@ -141,16 +139,31 @@ class LoginDialog(QDialog):
         layout.addWidget(self.first_buttons)
         return page
 
+    def _show_page(self, number: int) -> None:
+        """Entrée clicks the shown page's main button (the dialog's default button)."""
+        self.pages.setCurrentIndex(number)
+        ok = QDialogButtonBox.StandardButton.Ok
+        self.buttons.button(ok).setDefault(number == 0)
+        self.first_buttons.button(ok).setDefault(number == 1)
+
     def _back(self) -> None:
         self._first_user_id = None
-        self.pages.setCurrentIndex(0)
+        self._show_page(0)
         self.password.setFocus()
 
     # --- actions -----------------------------------------------------------------------
 
     def try_login(self) -> bool:
         login, password = self.login.text(), self.password.text()
+        if not login.strip():
+            self.login.setFocus()
+            return False
         try:
+            if not password:  # Entrée after the login: on to the password, unless it has none yet
+                auth.kept_even_if_refused(self.factory, None, lambda s: auth.check_password_set(s, login))
+                self.errors.clear()
+                self.password.setFocus()
+                return False
             user_id = auth.kept_even_if_refused(self.factory, None,
                                                 lambda s: auth.authenticate(s, login, password).id)
         except auth.PasswordNotSetError as missing:
@@ -158,7 +171,7 @@ class LoginDialog(QDialog):
                 self._first_user_id = missing.user_id
                 self.errors.clear()
                 self.first_title.setText(f"<h3>Premier mot de passe pour « {login.strip().lower()} »</h3>")
-                self.pages.setCurrentIndex(1)
+                self._show_page(1)
                 self.new_password.setFocus()
                 return False
             self.errors.show(missing)
@@ -173,6 +186,9 @@ class LoginDialog(QDialog):
         if self._first_user_id is None:
             return False
         user_id, password, confirmation = self._first_user_id, self.new_password.text(), self.confirmation.text()
+        if password and not confirmation and self.new_password.hasFocus():
+            self.confirmation.setFocus()
+            return False
         try:
             with self.factory.begin() as session:
                 auth.set_first_password(session, user_id, password, confirmation)
