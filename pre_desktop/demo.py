@@ -1131,8 +1131,8 @@ def demo_hint(session: Session) -> Optional[str]:
     if session.scalars(select(User.id).where(User.login == DEMO_ACCOUNTS[0][0])).first() is None:
         return None
     roles = {Role.COORDINATOR: "coordination", Role.REFERENT: "référente", Role.SECRETARIAT: "secrétariat"}
-    accounts = " ; ".join(f"{login} / {DEMO_PASSWORDS[role]} ({roles[role]})" for login, role in DEMO_ACCOUNTS)
-    return f"Base de démonstration (données fictives) — comptes : {accounts}."
+    accounts = "\n".join(f"   {login}  /  {DEMO_PASSWORDS[role]}  ({roles[role]})" for login, role in DEMO_ACCOUNTS)
+    return f"Base de démonstration (données fictives), comptes :\n{accounts}"
 
 
 def build_demo(session: Session, today: dt.date | None = None, seed: int = 2026) -> dict[str, int]:

@@ -159,7 +159,18 @@ def test_built_program_runs_headless(built, env, tmp_path, capsys):
     assert locked.returncode == 2 and "chiffrée" in locked.stderr
 
     launched = dt.datetime.now()
-    gui = run(exe, ["--db", str(db), "--quit-after", "1"], env, tmp_path)
+    # The window opens only after a login: the demo coordinator's, from a file (never on the command line).
+    from pre_desktop.demo import DEMO_ACCOUNTS, DEMO_PASSWORDS
+
+    login, role = DEMO_ACCOUNTS[0]
+    password_file = tmp_path / "mot_de_passe.txt"
+    password_file.write_text(DEMO_PASSWORDS[role] + "\n", encoding="utf-8")
+    wrong = tmp_path / "faux.txt"
+    wrong.write_text("Pas-Le-Bon-1\n", encoding="utf-8")
+    refused = run(exe, ["--db", str(db), "--quit-after", "1", "--login", login, "--password-file", str(wrong)], env, tmp_path)
+    assert refused.returncode == 1 and (os.name == "nt" or "Identifiant ou mot de passe incorrect" in refused.stderr)
+    gui = run(exe, ["--db", str(db), "--quit-after", "1", "--login", login, "--password-file", str(password_file)],
+              env, tmp_path)
     assert gui.returncode == 0, gui.stderr
     logs = list((tmp_path / "xdg_state_home").rglob("pre_desktop.log")) or list(Path(env["HOME"]).rglob("pre_desktop.log"))
     log = logs[0].read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ libraries are missing it installs them with apt-get when run as root (CI).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -113,11 +114,22 @@ def cmd_test(extra: list[str]) -> int:
     return run([str(venv_python()), "-m", "pytest", *extra], env=env)
 
 
+def demo_has_accounts(path: Path) -> bool:
+    """A demo built before accounts had passwords cannot be logged in to with the README's."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return bool(conn.execute("SELECT count(*) FROM users WHERE password_hash IS NOT NULL").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
 def cmd_demo(extra: list[str]) -> int:
     python = str(venv_python())
-    if not DEMO_DB.exists():
+    if not DEMO_DB.exists() or not demo_has_accounts(DEMO_DB):
         say(f"création de la base de démonstration {DEMO_DB}")
-        code = run([python, "-m", "pre_desktop", "demo", "--db", str(DEMO_DB)])
+        code = run([python, "-m", "pre_desktop", "demo", "--db", str(DEMO_DB), "--force"])
         if code != 0:
             return code
     say("ouverture de l'application")

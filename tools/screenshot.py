@@ -22,6 +22,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--area", default="children", help="key of the area to show (ui/areas.py)")
     parser.add_argument("--search", default="")
     parser.add_argument("--size", default="1200x720")
+    # A tool on the file, like the command line: no password; the window acts as that account.
+    parser.add_argument("--user", default=None, help="login of the account the window acts as (default: a coordinator)")
+    parser.add_argument("--lock", action="store_true", help="render the window locked (idle lock)")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QSettings
@@ -33,7 +36,19 @@ def main(argv: list[str]) -> int:
     app = ensure_application()
     engine, factory = open_database(args.db, create=False)
     settings = QSettings(str(args.out.with_suffix(".ini")), QSettings.Format.IniFormat)
-    window = MainWindow(args.db, engine, factory, settings=settings)
+    user = None
+    if args.user:
+        from sqlalchemy import select
+
+        from pre_desktop.models import User
+        from pre_desktop.services.users import user_row
+
+        with factory() as session:
+            user_id = session.scalar(select(User.id).where(User.login == args.user))
+            user = user_row(session, user_id) if user_id is not None else None
+        if user is None:
+            parser.error(f"no account with login {args.user!r}")
+    window = MainWindow(args.db, engine, factory, settings=settings, user=user)
     width, height = (int(v) for v in args.size.lower().split("x"))
     window.resize(width, height)
     window.show()
@@ -45,6 +60,8 @@ def main(argv: list[str]) -> int:
         screen = window.screen("children")
         screen.search.setText(args.search)
         screen.apply_search()
+    if args.lock:
+        window.idle_lock.lock()
     app.processEvents()
     window.grab().save(str(args.out))
     window.close()

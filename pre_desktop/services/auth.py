@@ -246,7 +246,7 @@ def _refuse_without_password(session: Session, user: User) -> None:
         raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : choisissez-le maintenant.",
                                   user.id, True)
     raise PasswordNotSetError("Ce compte n'a pas encore de mot de passe : un(e) coordonnateur(trice) doit vous "
-                              "en attribuer un (Paramètres → Utilisateurs).", user.id, False)
+                              "en attribuer un (espace « Utilisateurs »).", user.id, False)
 
 
 def check_password_set(session: Session, login: str) -> None:

@@ -66,8 +66,10 @@ class LockCover(QFrame):
         self.button.clicked.connect(self.unlock)
         box = QFrame(self)
         box.setObjectName("lock_box")
-        box.setMaximumWidth(520)
+        box.setFixedWidth(500)  # a fixed width lets the wrapped text take the height it needs
         box.setStyleSheet("#lock_box { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }")
+        # A wrapped label in a centred box gets its one-line height: give it the height of its lines.
+        text.setMinimumHeight(text.heightForWidth(500 - 48))
         inner = QVBoxLayout(box)
         inner.setContentsMargins(24, 18, 24, 18)
         inner.addWidget(title)

@@ -113,7 +113,7 @@ class LoginDialog(QDialog):
             "Cette base n'est pas encore protégée par un mot de passe (elle a été créée avant les comptes, ou "
             "aucun compte de coordination n'en a). Choisissez maintenant le vôtre : il sera demandé à chaque "
             "ouverture et après une période d'inactivité. Vous attribuerez ensuite un mot de passe à chaque "
-            "collègue dans Paramètres → Utilisateurs.", page)
+            "collègue dans l'espace « Utilisateurs ».", page)
         explain.setWordWrap(True)
         rules = QLabel(f"Au moins {auth.MIN_LENGTH} caractères, dont trois sortes parmi minuscules, majuscules, "
                        "chiffres et autres signes ; ni votre identifiant ni votre nom.", page)
@@ -126,6 +126,7 @@ class LoginDialog(QDialog):
         self.first_errors.add_row(form, "&Nouveau mot de passe :", "password", self.new_password)
         self.first_errors.add_row(form, "&Confirmer :", "confirmation", self.confirmation)
         self.first_buttons = ok_cancel(self, "Enregistrer et se connecter", self.choose_first_password)
+        self.first_buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Quitter")
         back = QPushButton("Retour", page)
         back.clicked.connect(self._back)
         self.first_buttons.addButton(back, self.first_buttons.ButtonRole.ResetRole)

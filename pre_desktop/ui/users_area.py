@@ -63,7 +63,7 @@ COLUMNS = [
     Column("Identifiant", lambda r: r.login),
     Column("Rôle", lambda r: r.role_label),
     Column("État", _state, tone=lambda r: None if r.active and r.has_password else "warning"),
-    Column("Dernière connexion", _last_login, sort=lambda r: r.last_login_at, right=True),
+    Column("Dernière connexion", _last_login, sort=lambda r: r.last_login_at),
 ]
 
 
