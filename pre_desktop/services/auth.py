@@ -93,8 +93,17 @@ def check_strength(password: Optional[str], *, login: str = "", first_name: str 
     return password
 
 
-def _store(user: User, password: str) -> None:
-    check_strength(password, login=user.login, first_name=user.first_name, last_name=user.last_name)
+def check_new_password(password: Optional[str], confirmation: Optional[str], *, login: str, first_name: str,
+                       last_name: str) -> str:
+    """A new password: strong enough, and typed the same twice (``confirmation`` None: asked once)."""
+    check_strength(password, login=login, first_name=first_name, last_name=last_name)
+    if confirmation is not None and confirmation != password:
+        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
+    return password  # type: ignore[return-value]
+
+
+def _store(user: User, password: str, confirmation: Optional[str] = None) -> None:
+    check_new_password(password, confirmation, login=user.login, first_name=user.first_name, last_name=user.last_name)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.last_failed_at = None
@@ -126,10 +135,7 @@ def set_password(session: Session, user_id: int, password: str, confirmation: Op
     """
     require_role(session, Role.COORDINATOR, what="attribuer le mot de passe d'un autre compte")
     user = _user(session, user_id)
-    check_strength(password, login=user.login, first_name=user.first_name, last_name=user.last_name)
-    if confirmation is not None and confirmation != password:
-        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
-    _store(user, password)
+    _store(user, password, confirmation)
     session.flush()
     trace(session, user, f"Mot de passe attribué au compte « {user.login} »")
     return user
@@ -149,10 +155,7 @@ def change_own_password(session: Session, old_password: str, new_password: str, 
         raise DomainError("L'ancien mot de passe est incorrect.", "old_password")
     if new_password == old_password:
         raise DomainError("Le nouveau mot de passe doit être différent de l'ancien.", "password")
-    check_strength(new_password, login=user.login, first_name=user.first_name, last_name=user.last_name)
-    if confirmation is not None and confirmation != new_password:
-        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
-    _store(user, new_password)
+    _store(user, new_password, confirmation)
     session.flush()
     trace(session, user, "Mot de passe changé par son titulaire")
     return user
@@ -300,10 +303,7 @@ def set_first_password(session: Session, user_id: int, password: str, confirmati
     if user.password_hash or not user.active or user.role is not Role.COORDINATOR or not needs_first_password(session):
         raise DomainError("Ce compte ne peut pas choisir son mot de passe ici : un(e) coordonnateur(trice) doit "
                           "le lui attribuer.", "password")
-    check_strength(password, login=user.login, first_name=user.first_name, last_name=user.last_name)
-    if password != confirmation:
-        raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
-    _store(user, password)
+    _store(user, password, confirmation or "")
     user.last_login_at = now or utcnow()
     session.flush()
     trace(session, user, "Premier mot de passe choisi, connexion", action=AuditAction.LOGIN, as_user=user.id)

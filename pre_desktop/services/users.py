@@ -78,7 +78,7 @@ def create_user(session: Session, *, login: Any, first_name: Any, last_name: Any
                 confirmation: Optional[str] = None) -> User:
     """A new account; the login is lower-case letters, digits, '.', '_' or '-' and unique.
 
-    ``password`` (checked by ``auth.check_strength``; ``confirmation``, when given, must
+    ``password`` (checked by ``auth.check_new_password``; ``confirmation``, when given, must
     repeat it) is its initial password; without one the account cannot log in until a
     coordinator gives it one.
     """
@@ -97,11 +97,9 @@ def create_user(session: Session, *, login: Any, first_name: Any, last_name: Any
         raise DomainError(f"L'identifiant « {clean_login} » est déjà utilisé.", "login")
     password_hash = None
     if password is not None:
-        from .auth import check_strength, hash_password
+        from .auth import check_new_password, hash_password
 
-        check_strength(password, login=clean_login, first_name=first, last_name=last)
-        if confirmation is not None and confirmation != password:
-            raise DomainError("Les deux mots de passe saisis sont différents.", "confirmation")
+        check_new_password(password, confirmation, login=clean_login, first_name=first, last_name=last)
         password_hash = hash_password(password)
     user = User(login=clean_login, first_name=first, last_name=last, role=role, phone=clean_phone,
                 email=clean_email, active=True, password_hash=password_hash)

@@ -14,7 +14,7 @@ from ..services.errors import DomainError
 from .context import AppContext
 from .forms import FieldErrors
 from .lock import IdleLock
-from .login_dialog import password_edit
+from .login_dialog import password_edit, rules_label
 from .widgets import ok_cancel
 
 if TYPE_CHECKING:
@@ -32,10 +32,7 @@ class ChangePasswordDialog(QDialog):
         layout = QVBoxLayout(self)
         who = ctx.user
         intro = QLabel(f"Compte : <b>{who.name if who else ''}</b> ({who.login if who else ''})", self)
-        rules = QLabel(f"Au moins {auth.MIN_LENGTH} caractères, dont trois sortes parmi minuscules, majuscules, "
-                       "chiffres et autres signes ; ni votre identifiant ni votre nom.", self)
-        rules.setWordWrap(True)
-        rules.setStyleSheet("color: #555;")
+        rules = rules_label(self)
         self.errors = FieldErrors(QLabel(self))
         form = QFormLayout()
         self.old = password_edit(self, "old_password")

@@ -47,6 +47,15 @@ def password_edit(parent: QWidget, name: str) -> QLineEdit:
     return edit
 
 
+def rules_label(parent: QWidget) -> QLabel:
+    """What a password must be, said before it is refused."""
+    rules = QLabel(f"Au moins {auth.MIN_LENGTH} caractères, dont trois sortes parmi minuscules, majuscules, "
+                   "chiffres et autres signes ; ni votre identifiant ni votre nom.", parent)
+    rules.setWordWrap(True)
+    rules.setStyleSheet("color: #555;")
+    return rules
+
+
 class LoginDialog(QDialog):
     """Accepted once someone is logged in: ``user`` holds them."""
 
@@ -115,10 +124,7 @@ class LoginDialog(QDialog):
             "ouverture et après une période d'inactivité. Vous attribuerez ensuite un mot de passe à chaque "
             "collègue dans l'espace « Utilisateurs ».", page)
         explain.setWordWrap(True)
-        rules = QLabel(f"Au moins {auth.MIN_LENGTH} caractères, dont trois sortes parmi minuscules, majuscules, "
-                       "chiffres et autres signes ; ni votre identifiant ni votre nom.", page)
-        rules.setWordWrap(True)
-        rules.setStyleSheet("color: #555;")
+        rules = rules_label(page)
         self.first_errors = FieldErrors(QLabel(page))
         form = QFormLayout()
         self.new_password = password_edit(page, "new_password")
