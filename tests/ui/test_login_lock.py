@@ -229,3 +229,15 @@ def test_another_base_asks_for_a_login(qtbot, win, tmp_path, monkeypatch):
 def test_log_out_closes_the_window(qtbot, win):
     assert win.log_out()
     assert win.logged_out and not win.isVisible()
+
+
+def test_scripted_start_logs_in_with_the_same_checks(secured, engine, settings, capsys):
+    from pre_desktop import app as app_module
+    from pre_desktop.ui.recovery import Opened
+
+    opened = Opened(Path(engine.url.database), engine, secured)
+    assert app_module.log_in(opened, settings, ("coord", "Pas-Le-Bon-1")) is None
+    assert "connexion refusée : Identifiant ou mot de passe incorrect." in capsys.readouterr().err
+    assert app_module.log_in(opened, settings, ("coord", GOOD)).login == "coord"
+    with secured() as s:
+        assert s.get(User, 1).failed_logins == 0 and s.get(User, 1).last_login_at is not None
