@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from sqlalchemy.orm import Session
+
 from ..context import AppContext
+from ..forms import run_action
 from ..rows_model import RowsView
 
 
@@ -41,6 +44,21 @@ class ChildTab(QWidget):
 
     def selected(self) -> Any:
         return self.main_list.selected() if self.main_list is not None else None
+
+    def written(self) -> bool:
+        """After a write from this tab: read it again, and let the other screens know."""
+        self.refresh()
+        self.ctx.data_changed.emit()
+        return True
+
+    def write(self, change: Callable[[Session], Any]) -> bool:
+        """``change(session)`` in one transaction (a refusal shown in a message); True once written."""
+        def action(_confirm: bool) -> bool:
+            with self.ctx.write() as session:
+                change(session)
+            return True
+
+        return bool(run_action(self, action)) and self.written()
 
 
 def section_title(text: str, parent: QWidget) -> QLabel:

@@ -14,7 +14,7 @@ from ...services.private_notes import NoteRow
 from ..context import AppContext
 from ..fields import FieldSet, MultilineField
 from ..form_dialog import FormDialog
-from ..forms import confirm, run_action
+from ..forms import confirm
 from ..rows_model import Column, RowsView
 from ..widgets import push_button
 from .base import ChildTab
@@ -91,24 +91,10 @@ class PrivateNotesTab(ChildTab):
         return row is not None and self._run(self.note_dialog(row))
 
     def _run(self, dialog: FormDialog) -> bool:
-        if not dialog.exec():
-            return False
-        self.refresh()
-        self.ctx.data_changed.emit()  # the file's history says a note was written
-        return True
+        return bool(dialog.exec()) and self.written()  # the file's history says a note was written
 
     def delete_note(self, row: Optional[NoteRow]) -> bool:
         if row is None or not confirm(self, "Supprimer la note privée",
                                       f"Supprimer votre note privée du {fr_datetime(row.written_at)} ?"):
             return False
-
-        def action(_confirm: bool) -> bool:
-            with self.ctx.write() as session:
-                private_notes.delete_note(session, row.id, expected_version=row.version)
-            return True
-
-        if not run_action(self, action):
-            return False
-        self.refresh()
-        self.ctx.data_changed.emit()
-        return True
+        return self.write(lambda session: private_notes.delete_note(session, row.id, expected_version=row.version))

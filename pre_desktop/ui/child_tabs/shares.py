@@ -14,7 +14,7 @@ from ...services.caseload import ShareRow
 from ..context import AppContext
 from ..fields import ChoiceField, FieldSet
 from ..form_dialog import FormDialog
-from ..forms import confirm, run_action
+from ..forms import confirm
 from ..rows_model import Column, RowsView
 from ..widgets import push_button
 from .base import ChildTab
@@ -80,25 +80,11 @@ class SharesTab(ChildTab):
         return dialog
 
     def share(self) -> bool:
-        if not self.share_dialog().exec():
-            return False
-        self.refresh()
-        self.ctx.data_changed.emit()
-        return True
+        return bool(self.share_dialog().exec()) and self.written()
 
     def unshare(self, row: Optional[ShareRow]) -> bool:
         if row is None or not confirm(self, "Retirer le partage",
                                       f"{row.user_name} n'aura plus accès à ce dossier. Retirer le partage ?",
                                       yes="Retirer le partage"):
             return False
-
-        def action(_confirm: bool) -> bool:
-            with self.ctx.write() as session:
-                caseload.unshare_child(session, row.id, expected_version=row.version)
-            return True
-
-        if not run_action(self, action):
-            return False
-        self.refresh()
-        self.ctx.data_changed.emit()
-        return True
+        return self.write(lambda session: caseload.unshare_child(session, row.id, expected_version=row.version))
