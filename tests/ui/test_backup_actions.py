@@ -38,7 +38,8 @@ def window(qtbot, tmp_path, settings):
 
 def test_file_and_help_menus(window):
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
-    assert texts[-3:] == ["&Sauvegarder une copie…", "&Restaurer une sauvegarde…", "&Quitter"]
+    assert texts[-6:] == ["&Sauvegarder une copie…", "&Restaurer une sauvegarde…", "&Changer mon mot de passe…",
+                          "&Verrouiller", "Se &déconnecter", "&Quitter"]
     assert window.help_menu.title() == "&Aide"
     assert window.about_action.text() == "À &propos de PRE Desktop"
 
