@@ -86,7 +86,8 @@ def test_todo_items_come_from_a_few_queries_whatever_the_number_of_fiches(sessio
     few = count_statements(session, engine, todo_items)
     add_fiches(session, 25, start=2)
     many = count_statements(session, engine, todo_items)
-    assert few == many <= 8
+    # one statement per kind of item, plus the archived files left out of everyday lists
+    assert few == many <= 9
     kinds = [item.kind for item in todo_items(session)]
     assert kinds.count("answer_overdue") == 27 and kinds.count("quota") == 27
 
