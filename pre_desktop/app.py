@@ -118,7 +118,7 @@ def choose_base(db_path: Optional[Path], settings: QSettings):  # noqa: ANN201 -
 
 
 def visit_areas(window: MainWindow) -> list[str]:
-    """Show and refresh every area in turn; the labels shown, in order.
+    """Show and refresh every area of the user's role in turn; the labels shown, in order.
 
     Screens are imported by name (ui.areas.SCREENS), so a build that left one out only
     fails when it is shown: the headless check of a build goes through all of them.
@@ -126,7 +126,7 @@ def visit_areas(window: MainWindow) -> list[str]:
     from .ui import areas
 
     shown = []
-    for area in areas.available():
+    for area in areas.available(window.ctx.role):  # the logged-in role's areas, as in the navigation
         window.show_area(area.key)
         window.screen(area.key).refresh()  # type: ignore[attr-defined]
         QApplication.processEvents()

@@ -176,3 +176,14 @@ def test_actions_a_role_cannot_do_are_out_of_sight(qtbot, engine, factory, tmp_p
     assert not coordinator.screen("eps").new_button.isHidden()
     assert coordinator.open_child_file(world.noe).identity.referent.widget.isEnabled()
     coordinator.close()
+
+
+@pytest.mark.parametrize("user_id", [KARIM, SECRETARIAT])
+def test_the_headless_check_visits_the_areas_of_the_logged_in_role(qtbot, engine, factory, tmp_path, world: World,
+                                                                    user_id):
+    # `--login … --quit-after` of a référent or the secretariat exited 1 on an area not theirs.
+    from pre_desktop import app as app_module
+
+    win = window_as(qtbot, engine, factory, tmp_path, user_id)
+    assert app_module.visit_areas(win) == areas_of(win)
+    win.close()
