@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         screen.search.setText(args.search)
         screen.apply_search()
     if args.lock:
-        window.idle_lock.lock()
+        window.idle_lock.lock(by_idle=True)
     app.processEvents()
     window.grab().save(str(args.out))
     window.close()

@@ -74,7 +74,7 @@ def install(window: "MainWindow") -> None:
     window.lock_action.setShortcut(QKeySequence("Ctrl+L"))
     window.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # from a child's file too
     window.lock_action.setStatusTip("Masquer les données jusqu'à la saisie de votre mot de passe (Ctrl+L)")
-    window.lock_action.triggered.connect(window.idle_lock.lock)
+    window.lock_action.triggered.connect(lambda: window.idle_lock.lock())  # by hand: not "after N minutes"
     window.logout_action = QAction("Se &déconnecter", window)
     window.logout_action.setStatusTip("Fermer la session et revenir à la connexion")
     window.logout_action.triggered.connect(window.log_out)

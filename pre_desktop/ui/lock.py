@@ -49,7 +49,9 @@ class LockCover(QFrame):
         user = lock.ctx.user
         title = QLabel("<h2>Session verrouillée</h2>", self)
         who = f"{user.name} ({user.login})" if user else ""
-        text = QLabel(f"{APP_NAME} s'est verrouillé après {lock.minutes_text()} sans activité, pour protéger "
+        why = (f"s'est verrouillé après {lock.minutes_text()} sans activité" if lock.by_idle
+               else "est verrouillé")  # Fichier → Verrouiller (Ctrl+L): no idle time to speak of
+        text = QLabel(f"{APP_NAME} {why}, pour protéger "
                       f"les informations des enfants. Saisissez le mot de passe de <b>{who}</b> pour reprendre "
                       "là où vous en étiez : rien n'a été fermé ni perdu.", self)
         text.setWordWrap(True)
@@ -115,11 +117,12 @@ class IdleLock(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.locked = False
+        self.by_idle = False  # locked by the timer (said on the cover), not by Fichier → Verrouiller
         self._covered: list[_Covered] = []
         self._windows = windows or _app_windows
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.lock)
+        self.timer.timeout.connect(self._lock_idle)
         self.set_timeout(timeout_ms)
         QApplication.instance().installEventFilter(self)
 
@@ -144,9 +147,13 @@ class IdleLock(QObject):
 
     # --- lock / unlock ---------------------------------------------------------------
 
-    def lock(self) -> None:
+    def _lock_idle(self) -> None:
+        self.lock(by_idle=True)
+
+    def lock(self, by_idle: bool = False) -> None:
         if self.locked or self.ctx.user is None:
             return
+        self.by_idle = by_idle
         self.locked = True
         self.timer.stop()
         popup = QApplication.activePopupWidget()

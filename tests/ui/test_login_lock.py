@@ -195,7 +195,12 @@ def test_ctrl_l_locks_and_the_delay_comes_from_the_settings(qtbot, win):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=2000)
     qtbot.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert win.idle_lock.locked
-    assert "3 minutes" in win.idle_lock.cover_of(win).findChildren(type(area.status))[1].text()
+    said = win.idle_lock.cover_of(win).findChildren(type(area.status))[1].text()
+    assert "PRE Desktop est verrouillé, pour protéger" in said and "minute" not in said  # by hand, not idle
+    win.idle_lock.release()
+    win.idle_lock._lock_idle()  # the timer's end: 3 minutes without input
+    said = win.idle_lock.cover_of(win).findChildren(type(area.status))[1].text()
+    assert "s'est verrouillé après 3 minutes sans activité" in said
 
 
 def test_change_my_password(qtbot, win, secured):
