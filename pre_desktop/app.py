@@ -219,10 +219,14 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
     code = app.exec()
     while window.logged_out:
         log.info("Déconnexion : %s", window.ctx.user.login if window.ctx.user else "")
-        opened = Opened(window.db_path, window.engine, window.factory, window.ctx.key)
-        user = log_in(opened, settings)
-        if user is None:
-            break
+        if window.next_session is not None:  # another base, logged in to with another role
+            window.engine.dispose()
+            opened, user = window.next_session
+        else:
+            opened = Opened(window.db_path, window.engine, window.factory, window.ctx.key)
+            user = log_in(opened, settings)
+            if user is None:
+                break
         window = MainWindow(opened.path, opened.engine, opened.factory, settings=settings, user=user, key=opened.key)
         window.show()
         code = app.exec()

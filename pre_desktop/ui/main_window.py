@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         # first coordinator, on this base and the next.
         self.requires_login = user is not None
         self.logged_out = False
+        # Another base opened by an account of another role: (the base, the user) for the
+        # next window (app.run_app), instead of a login on the same base.
+        self.next_session: Optional[tuple[Opened, UserRow]] = None
         self.ctx = AppContext(db_path, engine, factory, settings, self, user=user)
         self.ctx.key = key  # an encrypted base's passphrase (ui.recovery.Opened.key)
         self.ctx.data_changed.connect(self._mark_stale)
@@ -235,12 +238,25 @@ class MainWindow(QMainWindow):
             if user is None:
                 engine.dispose()
                 return False
+            if user.role is not self.ctx.role:
+                # The areas, menus and buttons were built for the previous role: this account
+                # gets a window of its own (app.run_app opens it, as after « Se déconnecter »).
+                return self._hand_over(Opened(path, engine, factory, key), user)
         self.ctx.switch_database(path, engine, factory, user, key)
         self.settings.setValue("last_database", str(self.db_path))
         self._show_database()
         for screen in self._screens.values():
             screen.refresh()  # type: ignore[attr-defined]
         self._stale.clear()
+        return True
+
+    def _hand_over(self, opened: Opened, user: UserRow) -> bool:
+        self.next_session = (opened, user)
+        if not self.log_out():
+            self.next_session = None
+            opened.engine.dispose()
+            return False
+        self.settings.setValue("last_database", str(opened.path))
         return True
 
     def log_out(self) -> bool:

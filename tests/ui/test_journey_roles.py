@@ -9,6 +9,7 @@ Areas were built by different people: this checks the roles hold across all of t
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -96,6 +97,13 @@ class App:
         self.window.logout_action.trigger()  # Fichier → Se déconnecter
         assert self.window.logged_out and not self.window.isVisible()
         self.window = None
+
+
+def copy_base(engine, target: Path) -> None:
+    """The base as committed (its write-ahead log folded in first), as a second base."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(engine.url.database, target)
 
 
 def areas_of(window: MainWindow) -> list[str]:
@@ -248,3 +256,52 @@ def test_three_roles_on_one_base(qtbot, engine, factory, tmp_path, monkeypatch, 
     assert first_names(win) == ["Noé"]
     app.log_out()
     assert time.perf_counter() - started < 10
+
+
+def test_another_base_opened_with_another_roles_account_gets_that_roles_window(
+        qtbot, engine, factory, tmp_path, monkeypatch, base):
+    """Fichier → Ouvrir une autre base, logged in there as a référent: the coordinator's
+    areas (Utilisateurs, Journal…) and menus must not stay on screen for them."""
+    from pre_desktop.migrate import open_database
+    from pre_desktop.services.users import user_row
+    from pre_desktop.ui import main_window
+
+    app = App(qtbot, engine, factory, tmp_path, monkeypatch)
+    win = app.log_in("coord", COORD_PASSWORD)
+    for n in range(win.nav.count()):  # every area built, as after a day's work
+        win.nav.setCurrentRow(n)
+    other = tmp_path / "autre.sqlite"
+    copy_base(engine, other)
+    monkeypatch.setattr(main_window, "ask_login",
+                        lambda parent, fac, name, settings: user_row(fac(), 2))  # Karim, référent
+    assert win.open_path(other), app.warnings
+    assert win.logged_out and not win.isVisible()  # this window was the coordinator's
+    opened, user = win.next_session
+    assert opened.path == other and user.role is Role.REFERENT
+    # what app.run_app does next: the référent's window on the other base
+    successor = MainWindow(opened.path, opened.engine, opened.factory, settings=app.settings, user=user)
+    qtbot.addWidget(successor)
+    assert "Utilisateurs" not in areas_of(successor) and "Journal" not in areas_of(successor)
+    assert not hasattr(successor, "transfer_action")
+    assert first_names(successor) == ["Noé"]
+    successor.idle_lock.timer.stop()
+    successor.close()
+    opened.engine.dispose()
+    engine2, _ = open_database(other)  # the base itself was left as it was
+    engine2.dispose()
+
+
+def test_another_base_with_the_same_role_goes_on_in_the_same_window(qtbot, engine, factory, tmp_path, monkeypatch,
+                                                                    base):
+    from pre_desktop.services.users import user_row
+    from pre_desktop.ui import main_window
+
+    app = App(qtbot, engine, factory, tmp_path, monkeypatch)
+    win = app.log_in("coord", COORD_PASSWORD)
+    other = tmp_path / "autre.sqlite"
+    copy_base(engine, other)
+    monkeypatch.setattr(main_window, "ask_login", lambda parent, fac, name, settings: user_row(fac(), 1))
+    assert win.open_path(other)
+    assert not win.logged_out and win.next_session is None and win.db_path == other.resolve()
+    win.idle_lock.timer.stop()
+    win.close()
