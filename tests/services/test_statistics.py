@@ -343,3 +343,27 @@ def test_beyond_twelve_reasons_the_rarest_are_grouped(session, data):
     assert len(rows) == 13 and rows[-1].label == "Autres motifs" and rows[0].label == "Anxiété"
     assert (rows[-1].value, rows[-1].previous_value, rows[-1].child_ids) == (6, 2, (data.f,))
     assert rows[-2].label == "Motif 07"
+
+
+def test_a_child_entering_in_june_and_leaving_in_october_counts_in_both_years(session, data):
+    """Acceptance check (issue 10): a pathway across the 31 August is followed in both school years,
+    its entry counted in the first, its exit in the second, its age band at each year's 31 December."""
+    from pre_desktop.models import Child, ChildStatus, Family, Sex
+
+    family = Family(name="Roux", neighbourhood="Les Tilleuls")
+    session.add(family)
+    g = Child(family=family, last_name="Roux", first_name="Gaspard", sex=Sex.MALE, birth_date=D(2020, 11, 15),
+              school_class="GS", entry_date=D(2026, 6, 10), exit_date=D(2026, 10, 5), exit_reason="Objectifs atteints",
+              status=ChildStatus.ENDED)
+    session.add(g)
+    session.commit()
+    first, second = dashboard(session, Y), dashboard(session, "2026-2027")
+    # 2025-26: A, B, C + G = 4 followed; entries B, C, G = 3; exits B, C = 2 (G leaves in 2026-27).
+    assert fig(first, "children_followed") == (4, 2) and fig(first, "new_entries") == (3, 1)
+    assert fig(first, "exits") == (2, 1) and g.id in first.figure("new_entries").child_ids
+    # 2026-27 (to 22/11/2026): A still followed, E entered on 01/09/2026, G until 05/10/2026 = 3; G's exit.
+    assert fig(second, "children_followed") == (3, 4) and fig(second, "new_entries") == (1, 3)
+    assert fig(second, "exits") == (1, 2) and second.figure("exits").child_ids == (g.id,)
+    # Born 15/11/2020: 5 on 31/12/2025 (2 à 5 ans), 6 on 31/12/2026 (6 à 10 ans).
+    assert g.id in first.breakdown("by_age_band").row("2_5").child_ids
+    assert g.id in second.breakdown("by_age_band").row("6_10").child_ids
