@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
             try:
                 window = ChildFile(self.ctx, child_id, view_traced=bool(archived))
             except DomainError as error:
-                QMessageBox.warning(self, "Dossier introuvable", error.message)
+                QMessageBox.warning(self, "Dossier non ouvert", error.message)  # deleted, or not for this role
                 return None
             self.child_files[child_id] = window
             window.closed.connect(lambda cid: self.child_files.pop(cid, None))
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
                 with self.ctx.write() as session:
                     child_file.record_view(session, child_id)
             except DomainError as error:
-                QMessageBox.warning(self, "Dossier introuvable", error.message)
+                QMessageBox.warning(self, "Dossier non ouvert", error.message)  # deleted, or not for this role
                 return None
         window.show()
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)

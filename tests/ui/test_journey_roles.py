@@ -63,7 +63,8 @@ class App:
         self.settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         self.window: Optional[MainWindow] = None
         self.warnings: list[str] = []
-        monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: self.warnings.append(text))
+        monkeypatch.setattr(QMessageBox, "warning",
+                            lambda parent, title, text, *a, **k: self.warnings.append(f"{title} : {text}"))
         monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: self.warnings.append(text))
         monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
@@ -164,6 +165,7 @@ def test_three_roles_on_one_base(qtbot, engine, factory, tmp_path, monkeypatch, 
     assert first_names(win) == ["Léa"]
     assert win.open_child_file(base["noe"]) is None  # forced: the file does not open, a message says why
     assert len(app.warnings) == 1 and base["noe"] not in win.child_files
+    assert app.warnings[0].startswith("Dossier non ouvert : "), app.warnings  # not « introuvable »: it exists
     with win.ctx.read() as s, pytest.raises(DomainError):
         child_file.identity(s, base["noe"])  # the service refuses by itself
     area = win.screen("children")
