@@ -111,6 +111,7 @@ class ConventionForm(QWidget):
         self.version: Optional[int] = None
         self.status: Optional[ConventionStatus] = None
         self._loaded: dict[str, Any] = {}
+        self.read_only = False  # set by the area for a role that writes no convention
         self._build()
         self.new()
 
@@ -129,7 +130,7 @@ class ConventionForm(QWidget):
         self.errors = FieldErrors(banner)
         outer.addWidget(banner)
 
-        terms = QGroupBox("Termes de la convention", self)
+        terms = self.terms_box = QGroupBox("Termes de la convention", self)
         form = QFormLayout(terms)
         self.w: dict[str, QWidget] = {}
         self.partner = QComboBox(terms)
@@ -174,7 +175,7 @@ class ConventionForm(QWidget):
         self.errors.add_row(form, "Finan&ceur :", "funder", self.w["funder"])
         outer.addWidget(terms)
 
-        people = QGroupBox("Psychologue référent et signataires", self)
+        people = self.people_box = QGroupBox("Psychologue référent et signataires", self)
         pform = QFormLayout(people)
         self.errors.add_row(pform, "Ps&ychologue référent :", "psychologist_name", self.w["psychologist_name"])
         self.errors.add_row(pform, "Signataire pour le PRE :", "signatory_pre", self.w["signatory_pre"])
@@ -300,9 +301,13 @@ class ConventionForm(QWidget):
         self.convention_id = self.version = self.status = None
         self.errors.clear()
         self._show({"partner_id": partner_id, "billing_period": BillingPeriod.QUARTERLY})
-        self.heading.setText("Nouvelle convention")
-        self.state_label.setText("Brouillon : durée de 12 mois, 20 séances par personne, premier rendez-vous sous "
-                                 "30 jours et règlement trimestriel par défaut, comme dans le modèle du guide.")
+        if self.read_only:  # a référent reads the conventions, and writes none
+            self.heading.setText("Choisissez une convention dans la liste")
+            self.state_label.setText("")
+        else:
+            self.heading.setText("Nouvelle convention")
+            self.state_label.setText("Brouillon : durée de 12 mois, 20 séances par personne, premier rendez-vous "
+                                     "sous 30 jours et règlement trimestriel par défaut, comme dans le modèle du guide.")
         self.documents_list.set_rows([])
         self._update_actions()
 
@@ -487,8 +492,13 @@ class ConventionsArea(QWidget):
         self.ctx = ctx
         self._refreshes = 0
         self._build()
-        only_for(ctx, DIRECTORY, self.new_button, self.template_button, self.form.save_button, self.form.sign_button,
-                 self.form.terminate_button, self.form.renew_button, self.form.delete_button)
+        if not only_for(ctx, DIRECTORY, self.new_button, self.template_button, self.form.save_button,
+                        self.form.sign_button, self.form.terminate_button, self.form.renew_button,
+                        self.form.delete_button):
+            self.form.read_only = True  # the terms shown greyed, as a signed convention's (services refuse anyway)
+            self.form.terms_box.setEnabled(False)
+            self.form.people_box.setEnabled(False)
+            self.form.new()  # its empty state says to choose one
         self.refresh()
 
     def _build(self) -> None:

@@ -213,6 +213,15 @@ class PartnerForm(QWidget):
 
     # --- loading -------------------------------------------------------------------
 
+    def set_read_only(self) -> None:
+        """For a role that reads the directory only: the fields show, take no typing."""
+        for edit in self.findChildren(QLineEdit):
+            edit.setReadOnly(True)
+        for text in self.findChildren(QPlainTextEdit):
+            text.setReadOnly(True)
+        for choice in (*self.findChildren(QComboBox), *self.findChildren(QCheckBox)):
+            choice.setEnabled(False)
+
     def set_types(self, types: list[PartnerTypeRow]) -> None:
         self._loading = True
         current = self.type_combo.currentData()

@@ -92,6 +92,7 @@ class PartnersArea(QWidget):
                         self.form.remove_contact_button):
             self.form.empty_title = "Choisissez une structure dans la liste"
             self.form.title.setText(self.form.empty_title)
+            self.form.set_read_only()  # read, not typed into: there is no Enregistrer (services refuse anyway)
         only_for(ctx, COORDINATION, self.types_button)
         self.refresh()
 

@@ -307,3 +307,26 @@ def test_another_base_with_the_same_role_goes_on_in_the_same_window(qtbot, engin
     assert not win.logged_out and win.next_session is None and win.db_path == other.resolve()
     win.idle_lock.timer.stop()
     win.close()
+
+
+def test_a_referent_reads_partners_and_conventions_in_forms_that_take_no_typing(
+        qtbot, engine, factory, tmp_path, monkeypatch, base):
+    from PySide6.QtWidgets import QLineEdit
+
+    app = App(qtbot, engine, factory, tmp_path, monkeypatch)
+    win = app.log_in("ref", REF_B_PASSWORD)
+    conventions = win.screen("conventions")
+    form = conventions.form
+    assert form.heading.text() == "Choisissez une convention dans la liste"  # not « Nouvelle convention »
+    form.load(base["convention"])
+    assert not form.terms_box.isEnabled() and not form.people_box.isEnabled()
+    assert not form.w["reference"].isEnabled()
+    partners = win.screen("partners")
+    partners.form.load(None)
+    assert all(edit.isReadOnly() for edit in partners.form.findChildren(QLineEdit))
+    app.log_out()
+    win = app.log_in("coord", COORD_PASSWORD)  # the directory's roles still type
+    assert win.screen("conventions").form.heading.text() == "Nouvelle convention"
+    assert win.screen("conventions").form.terms_box.isEnabled()
+    assert not any(edit.isReadOnly() for edit in win.screen("partners").form.inputs.values())
+    app.log_out()
