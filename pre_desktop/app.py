@@ -103,14 +103,17 @@ def start_path(db_path: Optional[Path], settings: QSettings) -> Path:
     return default_db_path()
 
 
-def choose_base(db_path: Optional[Path], settings: QSettings):  # noqa: ANN201 - Opened | None
-    """Open the start base, or go through the welcome screen; None if the user quits."""
+def choose_base(db_path: Optional[Path], settings: QSettings, key=None):  # noqa: ANN001, ANN201 - Opened | None
+    """Open the start base, or go through the welcome screen; None if the user quits.
+
+    ``key`` (``--passphrase-file``) opens an encrypted base without its dialog; a wrong one
+    asks, as a mistyped passphrase would."""
     from .ui.recovery import Choice, Opened, open_with_recovery
     from .ui.welcome import WelcomeDialog
 
     path = start_path(db_path, settings)
     if path.exists():
-        opened = open_with_recovery(None, path, settings, welcome=True)
+        opened = open_with_recovery(None, path, settings, welcome=True, key=key)
         if isinstance(opened, Opened) or opened is not Choice.WELCOME:
             return opened
     welcome = WelcomeDialog(settings, path if db_path is not None else None)
@@ -172,7 +175,7 @@ def log_in(opened, settings: QSettings, credentials: Optional[tuple[str, str]] =
 
 
 def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
-            credentials: Optional[tuple[str, str]] = None) -> int:
+            credentials: Optional[tuple[str, str]] = None, key=None) -> int:
     """Show the window on the chosen base, once someone has logged in; return the exit code.
 
     ``quit_after`` (seconds) shows every area, then closes the window by itself: a
@@ -192,7 +195,7 @@ def run_app(db_path: Optional[Path], quit_after: Optional[float] = None,
     settings = QSettings(APP_NAME, APP_NAME)
     opened = None
     try:
-        opened = choose_base(db_path, settings)
+        opened = choose_base(db_path, settings, key)
         if opened is None:
             return 0
         user = log_in(opened, settings, credentials)

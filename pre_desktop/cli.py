@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
     # Scripted start (the headless check of a build): log in without the dialog, with the
     # same checks and delay as typing it; the password is read from a file, never the command line.
+    # Its own dest: a command's --passphrase-file (commands/common.py) must not be overwritten.
+    parser.add_argument("--passphrase-file", dest="start_passphrase_file", type=Path, default=None,
+                        metavar="FICHIER", help="base chiffrée : fichier dont la première ligne est la phrase "
+                                                "secrète, pour l'ouvrir sans la demander")
     parser.add_argument("--login", default=None, metavar="IDENTIFIANT",
                         help="se connecter sans la fenêtre de connexion (avec --password-file)")
     parser.add_argument("--password-file", type=Path, default=None, metavar="FICHIER",
@@ -263,8 +267,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
         except (OSError, IndexError, UnicodeDecodeError):
             return _fail(f"le fichier du mot de passe « {args.password_file} » est illisible ou vide.", EXIT_REFUSED)
         credentials = (args.login, password)
+    key = None
+    if args.start_passphrase_file is not None:
+        key = passphrase(argparse.Namespace(passphrase_file=args.start_passphrase_file))
     return run_app(Path(args.db).expanduser() if args.db else None, quit_after=args.quit_after,
-                   credentials=credentials)
+                   credentials=credentials, key=key)
 
 
 def _tolerant_output() -> None:

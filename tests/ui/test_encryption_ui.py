@@ -228,3 +228,22 @@ def test_a_coordinator_changes_the_passphrase_of_the_open_base(qtbot, tmp_path, 
         s.add(Family(name="Après"))
     window.engine.dispose()
     assert families(path, new) == ["Après", NAME] and families(backup.path, new) == [NAME]
+
+
+def test_the_start_opens_an_encrypted_base_with_passphrase_file(qtbot, tmp_path, settings, monkeypatch):
+    # `python -m pre_desktop --db … --passphrase-file … --login …`: no dialog to answer in a script.
+    from pre_desktop import app as app_module
+    from pre_desktop.cli import build_parser
+
+    path = tmp_path / "pre.sqlite"
+    make_encrypted(path, [NAME])
+    (tmp_path / "key.txt").write_text(KEY_TEXT + "\n", encoding="utf-8")
+    args = build_parser().parse_args(["--db", str(path), "--passphrase-file", str(tmp_path / "key.txt")])
+    assert args.command is None and args.start_passphrase_file == tmp_path / "key.txt"
+    assert build_parser().parse_args(["list", "children", "--passphrase-file", "k"]).passphrase_file == Path("k")
+    monkeypatch.setattr(recovery, "ask_passphrase", lambda parent, file: pytest.fail("asked"))
+    opened = app_module.choose_base(path, settings, Passphrase(KEY_TEXT))
+    assert isinstance(opened, Opened) and opened.key == Passphrase(KEY_TEXT)
+    with opened.factory() as s:
+        assert s.scalar(select(Family.name)) == NAME
+    opened.engine.dispose()
