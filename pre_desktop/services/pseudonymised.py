@@ -27,7 +27,7 @@ from .access import require_coordinator
 from .common import age_on
 from .referrals import SOURCES
 from .statistics import AGE_BANDS, SCHOOL_LEVELS, SchoolYear, as_school_year
-from .statistics_queries import level_of_class
+from .statistics_queries import class_at_year_end, level_of_class
 
 EXIT_KINDS = {ChildStatus.ENDED: "Fin de parcours", ChildStatus.REORIENTED: "Réorientation ou refus de l'EPS"}
 
@@ -67,7 +67,8 @@ COLUMNS: tuple[tuple[str, str, str, int, str], ...] = (
     ("birth_year", "Année de naissance", "int", 10, "Année seulement (ni le jour ni le mois)."),
     ("age_band", "Tranche d'âge", "text", 12, "Âge au 31 décembre de la première année scolaire."),
     ("neighbourhood", "Quartier", "text", 16, "Quartier de la famille, tel que saisi ; vide si non renseigné."),
-    ("school_level", "Niveau scolaire", "text", 13, "Maternelle, élémentaire, collège, lycée, d'après la classe."),
+    ("school_level", "Niveau scolaire", "text", 13, "Maternelle, élémentaire, collège, lycée, d'après la classe au "
+                                                          "31 août de l'année."),
     ("entry_date", "Date d'entrée", "date", 11, "Entrée dans le dispositif."),
     ("exit_date", "Date de sortie", "date", 11, "Sortie du dispositif pendant l'année ; vide sinon."),
     ("exit_kind", "Type de sortie", "text", 22, "Fin de parcours, ou réorientation / refus de l'EPS (pas le motif "
@@ -119,10 +120,12 @@ def pseudonymised_rows(session: Session, year: SchoolYear | str | int) -> Pseudo
         .where(in_year(CareSession.session_date)).group_by(CareReferral.child_id))}
     known_sources = {s.casefold(): s for s in SOURCES}
     levels, bands = dict(SCHOOL_LEVELS), AGE_BANDS
+    class_then, class_changes = class_at_year_end(end)  # the class of that year, not today's
     children = session.execute(
-        select(Child.id, Child.sex, Child.birth_date, Family.neighbourhood, Child.school_class, Child.entry_date,
+        select(Child.id, Child.sex, Child.birth_date, Family.neighbourhood, class_then, Child.entry_date,
                Child.exit_date, Child.status)
-        .join(Family, Family.id == Child.family_id).where(followed)).all()
+        .join(Family, Family.id == Child.family_id)
+        .outerjoin(class_changes, class_changes.c.child_id == Child.id).where(followed)).all()
     numbers = list(range(1, len(children) + 1))
     secrets.SystemRandom().shuffle(numbers)
     width = max(4, len(str(len(children))))

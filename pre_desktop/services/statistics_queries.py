@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from ..formatting import fr_date
 from ..models import (
+    AuditAction,
+    AuditEvent,
     CareReferral,
     CareSession,
     Child,
@@ -74,15 +76,44 @@ def level_of_class(school_class: Optional[str]) -> str:
     return _LEVEL_KEYS.get(school_levels.school_level(school_class) or "", "other")
 
 
-def _level_case(session: Session) -> Any:
+def class_at_year_end(end: dt.date) -> Any:
+    """The class a child was in at the end of a school year, as an SQL expression over Child
+    (outer join :func:`class_changes_after` on the child's id).
+
+    The class is not kept per year, but every change of it is in the audit trail with its
+    before value: the class then is the one replaced by the first change after ``end`` (the
+    rentrée's « CM2 → 6e »), or the class on file when none was typed since. Without that, a
+    report on the past year made in the autumn would read every child one class up."""
+    changes = class_changes_after(end)
+    return func.coalesce(changes.c.before, Child.school_class), changes
+
+
+def class_changes_after(end: dt.date) -> Any:
+    """Per child, the class replaced by the first change typed after ``end`` (SQLite returns the
+    bare column of the row holding the MIN)."""
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    return (select(AuditEvent.entity_id.label("child_id"),
+                   func.json_extract(AuditEvent.changes, "$.school_class[0]").label("before"),
+                   func.min(AuditEvent.at).label("first_at"))
+            .where(AuditEvent.entity == Child.__tablename__, AuditEvent.action == AuditAction.UPDATE,
+                   AuditEvent.at >= after, func.json_type(AuditEvent.changes, "$.school_class").is_not(None))
+            .group_by(AuditEvent.entity_id).subquery())
+
+
+def _level_case(session: Session, value: Any = None, end: Optional[dt.date] = None) -> Any:
     """A CASE over the classes actually typed: each distinct spelling is classified once in
-    Python (accents and case folded the same everywhere), the database groups by the result."""
-    classes = [c for c in session.scalars(select(Child.school_class).distinct()) if c is not None]
+    Python (accents and case folded the same everywhere), the database groups by the result.
+    ``value`` is the class expression (the file's class by default); ``end`` adds the classes
+    replaced since then (:func:`class_at_year_end`)."""
+    classes = {c for c in session.scalars(select(Child.school_class).distinct()) if c is not None}
+    if end is not None:
+        classes.update(c for c in session.scalars(select(class_changes_after(end).c.before).distinct())
+                       if isinstance(c, str))
     mapping = {c: level_of_class(c) for c in classes}
     known = {c: lvl for c, lvl in mapping.items() if lvl != "other"}
     if not known:
         return literal("other")
-    return case(known, value=Child.school_class, else_=literal("other"))
+    return case(known, value=Child.school_class if value is None else value, else_=literal("other"))
 
 
 # --------------------------------------------------------------------------- per-year results
@@ -181,15 +212,17 @@ class _Counter:
         # Age on the reference day is at least n ⇔ born on or before that day n years earlier.
         bands = [(Child.birth_date > ref.replace(year=ref.year - low), AGE_BANDS[index][0])
                  for index, (_, _, low, _) in enumerate(AGE_BANDS[1:])]
+        class_then, class_changes = class_at_year_end(self.end)
         cols = (func.coalesce(type_coerce(Child.sex, String), literal("")),
                 case(*bands, else_=literal(AGE_BANDS[-1][0])),
-                _level_case(s),
+                _level_case(s, class_then, self.end),
                 func.coalesce(func.nullif(func.trim(Family.neighbourhood), ""), literal("")),
                 case((self.in_year(Child.entry_date), 1), else_=0))
         # One GROUP BY over every combination (a few hundred rows), summed per category below.
         cube = [(*r[:-1], _ids(r[-1])) for r in s.execute(
             select(*cols, func.count(Child.id), self.ids_column(Child.id))
-            .join(Family, Family.id == Child.family_id).where(followed).group_by(*cols))]
+            .join(Family, Family.id == Child.family_id)
+            .outerjoin(class_changes, class_changes.c.child_id == Child.id).where(followed).group_by(*cols))]
         self.figure("children_followed", sum(r[5] for r in cube), (i for r in cube for i in r[6]))
         self.figure("new_entries", sum(r[5] for r in cube if r[4]), (i for r in cube if r[4] for i in r[6]))
         level_labels, band_labels = dict(SCHOOL_LEVELS), {b[0]: b[1] for b in AGE_BANDS}
@@ -535,8 +568,9 @@ def _definitions(year: SchoolYear) -> dict[str, _Spec]:
         _Spec("by_school_level", "Enfants suivis par niveau scolaire", "count",
               "Niveau tiré de la classe enregistrée dans le dossier : TPS, PS, MS, GS → maternelle ; CP à CM2 → "
               "élémentaire ; 6e à 3e (et SEGPA) → collège ; 2nde, 1re, Tle (et CAP, bac pro) → lycée ; une "
-              "classe qui ne dit pas le niveau (ULIS, IME…) ou vide → « Autre ou non renseigné ». La classe n'est "
-              "pas historisée : pour une année passée, c'est la dernière classe connue.", "bar", True),
+              "classe qui ne dit pas le niveau (ULIS, IME…) ou vide → « Autre ou non renseigné ». Classe au "
+              f"{e} : celle que la première modification de la classe saisie après cette date a remplacée "
+              "(journal des modifications), sinon la classe du dossier.", "bar", True),
         _Spec("by_neighbourhood", "Enfants suivis par quartier", "count",
               "Quartier de la famille de chaque enfant suivi, tel qu'il est saisi dans le dossier de la famille.",
               "bar", True),

@@ -367,3 +367,46 @@ def test_a_child_entering_in_june_and_leaving_in_october_counts_in_both_years(se
     # Born 15/11/2020: 5 on 31/12/2025 (2 à 5 ans), 6 on 31/12/2026 (6 à 10 ans).
     assert g.id in first.breakdown("by_age_band").row("2_5").child_ids
     assert g.id in second.breakdown("by_age_band").row("6_10").child_ids
+
+
+
+def test_a_past_year_reads_the_class_of_that_year_from_the_trail(session, data):
+    """Acceptance check (issue 10): a report on 2025-2026 made in the autumn must not read each
+    child one class up. The class is not kept per year; the audit trail holds each change with
+    its before value: the class at 31/08/2026 is the one the first change after that day replaced."""
+    import datetime as _dt
+
+    from sqlalchemy import select as _select, update as _update
+
+    from pre_desktop.models import AuditAction, AuditEvent, Child
+    from pre_desktop.services.pseudonymised import pseudonymised_rows
+
+    def retype(child_id: int, new_class: str, at: _dt.datetime) -> None:
+        session.get(Child, child_id).school_class = new_class
+        session.flush()
+        last = session.scalars(_select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+        assert last.action == AuditAction.UPDATE and "school_class" in last.changes
+        session.execute(_update(AuditEvent).where(AuditEvent.id == last.id).values(at=at))
+
+    retype(data.a, "CE1", _dt.datetime(2026, 9, 3, 9))   # rentrée 2026: CP → CE1 (same level)
+    retype(data.b, "5e SEGPA", _dt.datetime(2026, 3, 1, 9))  # during 2025-26: 5e → 5e SEGPA, kept
+    retype(data.a, "CM1", _dt.datetime(2026, 10, 1, 9))  # a later change: the first one after the end counts
+    retype(data.b, "4e", _dt.datetime(2026, 9, 2, 8))   # B left in March; a class typed later is not that year's
+    session.commit()
+    # Before the fix, A's « CM1 » and B's « 4e » were read; now CP (A, first change after 31/08/2026) and
+    # « 5e SEGPA » (B): the same levels, so the counts stay, and the pseudonymised rows say so too.
+    board = dashboard(session, Y)
+    assert rows(board, "by_school_level") == {"Maternelle": (1, 0), "Élémentaire": (1, 1), "Collège": (1, 0),
+                                              "Lycée": (0, 1)}
+    # Crossing a level: Alice moved on file to 6e (typed in November 2026) still counts in élémentaire
+    # for 2025-26 and 2024-25 — and in 2026-27, read from today's file, in collège.
+    retype(data.a, "6e", _dt.datetime(2026, 11, 2, 9))
+    session.commit()
+    board = dashboard(session, Y)
+    assert board.breakdown("by_school_level").row("elementaire").child_ids == (data.a,)
+    assert rows(board, "by_school_level")["Élémentaire"] == (1, 1)
+    current = dashboard(session, "2026-2027")
+    assert current.breakdown("by_school_level").row("college").child_ids == (data.a,)
+    alice = [r for r in pseudonymised_rows(session, Y).rows if r.birth_year == 2019]
+    assert [r.school_level for r in alice] == ["Élémentaire"]
+    assert "31/08/2026" in board.breakdown("by_school_level").definition
